@@ -1,0 +1,43 @@
+# Two commands for a fresh machine: `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test lint typecheck unit corpus screenshot clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,postgres]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the whole pipeline on the bundled sample province (offline, loopback only).
+demo: $(STAMP)
+	$(BIN)/zwgk demo --out demo-output
+
+## Lint, format check, type check, then the test suite.
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+## Run the parsers over ../shared/corpus/pingtan when it is present.
+corpus: $(STAMP)
+	$(BIN)/python scripts/corpus_report.py
+
+## Screenshot the demo scorecards with headless Chromium (needs chromium, fonts-noto-cjk).
+screenshot: $(STAMP)
+	bash scripts/screenshot.sh demo-output
+
+clean:
+	rm -rf demo-output zwgk-out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,288 @@
+"""结构：政府信息公开专栏的必备栏目与年度报告。
+
+The disclosure column must offer four sections (信息公开指南, 信息公开制度,
+法定主动公开内容, 信息公开年报), each reachable, and the government's annual
+report for the previous year must be published by the statutory deadline
+(条例第四十九条: departments by 31 January, governments by 31 March).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from checks import register
+from checks.base import Check, CheckContext, CheckOutcome, FindingOut, Severity
+from zwgk.store import Link, Page
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    pattern: re.Pattern[str]
+
+
+SECTIONS = (
+    Section("guide", "信息公开指南", re.compile(r"信息公开指南|公开指南")),
+    Section("system", "信息公开制度", re.compile(r"信息公开(?:工作)?制度|公开制度")),
+    Section("statutory", "法定主动公开内容", re.compile(r"法定主动公开")),
+    Section(
+        "annual_report",
+        "信息公开年报",
+        re.compile(r"信息公开(?:工作)?(?:年度)?(?:报告|年报)|工作年度报告|^年度报告$|^年报$"),
+    ),
+)
+
+REPORT_TITLE = re.compile(
+    r"((?:19|20)\d{2})\s*年度?[^，。]{0,40}?信息公开(?:工作)?(?:年度)?(?:报告|年报)"
+    r"|信息公开(?:工作)?(?:年度)?(?:报告|年报)\s*[（(]\s*((?:19|20)\d{2})\s*年?度?\s*[)）]"
+)
+
+
+def report_year(title: str | None) -> int | None:
+    if not title:
+        return None
+    m = REPORT_TITLE.search(title)
+    if not m:
+        return None
+    return int(m.group(1) or m.group(2))
+
+
+def _prefix(url: str) -> str:
+    return url.rsplit("/", 1)[0] + "/"
+
+
+def page_ok(page: Page | None) -> bool:
+    return (
+        page is not None
+        and page.fetch_status == "ok"
+        and page.status is not None
+        and page.status < 400
+    )
+
+
+def describe_failure(page: Page) -> str:
+    if page.fetch_status == "ok":
+        return f"HTTP {page.status}"
+    return page.fetch_status
+
+
+def parse_mmdd(value: str, year: int) -> dt.date:
+    month, day = (int(x) for x in value.split("-"))
+    return dt.date(year, month, day)
+
+
+@register
+class StructureCheck(Check):
+    id = "structure"
+    label = "专栏结构与年度报告"
+    explanation = (
+        "检查政府信息公开专栏是否设置“信息公开指南”“信息公开制度”“法定主动公开内容”“信息公开年报”"
+        "四个必备栏目且链接可以访问，并检查上一年度政府信息公开工作年度报告是否按期发布。"
+        "依据：《中华人民共和国政府信息公开条例》（2019年修订）第十二条、第二十条、第四十九条、第五十条。"
+    )
+    version = "1.0"
+    rules: ClassVar[dict[str, str]] = {
+        "home_unreachable": "网站首页无法访问",
+        "column_unreachable": "信息公开专栏无法访问",
+        "section_missing": "缺少必备栏目",
+        "section_unreachable": "必备栏目无法访问",
+        "section_unverified": "必备栏目未能验证",
+        "annual_report_missing": "未发布上一年度年报",
+        "annual_report_late": "年报发布逾期",
+    }
+
+    def __init__(self, params: dict[str, Any] | None = None) -> None:
+        super().__init__(params)
+        # Governments publish by 31 March, their departments by 31 January.
+        self.deadline = str(self.params.get("annual_report_deadline", "03-31"))
+
+    def run(self, ctx: CheckContext) -> CheckOutcome:
+        out = CheckOutcome()
+        by_url = ctx.pages_by_url
+        home = by_url.get(ctx.site.home.split("#")[0])
+        if not page_ok(home):
+            out.findings.append(
+                FindingOut(
+                    "home_unreachable",
+                    Severity.FAIL,
+                    f"网站首页无法访问（{describe_failure(home) if home else '未抓取到'}）",
+                    url=ctx.site.home,
+                    evidence={
+                        "fetch_status": home.fetch_status if home else None,
+                        "http_status": home.status if home else None,
+                    },
+                )
+            )
+        entries = ctx.site.disclosure or [ctx.site.home]
+        entry_pages = [by_url.get(u) for u in entries]
+        if not any(page_ok(p) for p in entry_pages):
+            out.findings.append(
+                FindingOut(
+                    "column_unreachable",
+                    Severity.FAIL,
+                    "政府信息公开专栏无法访问，无法检查必备栏目",
+                    url=entries[0],
+                    evidence={"entries": entries},
+                )
+            )
+            out.metrics = {
+                "sections_required": len(SECTIONS),
+                "sections_present": 0,
+                "sections_reachable": 0,
+            }
+            return out
+
+        prefixes = tuple(_prefix(u) for u in entries)
+        column_pages = {
+            p.id
+            for p in ctx.pages
+            if p.final_url.startswith(prefixes) or p.url.startswith(prefixes)
+        }
+        present = reachable = 0
+        section_links: dict[str, list[Link]] = {}
+        for section in SECTIONS:
+            links = [
+                lk
+                for lk in ctx.links
+                if lk.page_id in column_pages
+                and lk.element in ("a", "area")
+                and lk.kind == "http"
+                and lk.text
+                and section.pattern.search(lk.text)
+            ]
+            section_links[section.key] = links
+            if not links:
+                out.findings.append(
+                    FindingOut(
+                        "section_missing",
+                        Severity.FAIL,
+                        f"信息公开专栏缺少“{section.label}”栏目",
+                        url=entries[0],
+                        evidence={"section": section.label, "searched_pages": len(column_pages)},
+                    )
+                )
+                continue
+            present += 1
+            targets = []
+            for lk in links:
+                page = by_url.get(lk.url or "")
+                targets.append(
+                    {
+                        "url": lk.url,
+                        "text": lk.text,
+                        "source_url": lk.source_url,
+                        "fetch_status": page.fetch_status if page else None,
+                        "http_status": page.status if page else None,
+                    }
+                )
+            if any(page_ok(by_url.get(lk.url or "")) for lk in links):
+                reachable += 1
+                continue
+            first = links[0]
+            fetched = [by_url[lk.url] for lk in links if lk.url in by_url]
+            if fetched:
+                out.findings.append(
+                    FindingOut(
+                        "section_unreachable",
+                        Severity.FAIL,
+                        f"“{section.label}”栏目链接无法访问（{describe_failure(fetched[0])}）",
+                        url=first.url,
+                        source_url=first.source_url,
+                        evidence={"section": section.label, "links": targets},
+                    )
+                )
+            else:
+                out.findings.append(
+                    FindingOut(
+                        "section_unverified",
+                        Severity.WARN,
+                        f"“{section.label}”栏目链接未在本次抓取范围内，未能验证是否可访问",
+                        url=first.url,
+                        source_url=first.source_url,
+                        evidence={"section": section.label, "links": targets},
+                    )
+                )
+
+        out.metrics = {
+            "sections_required": len(SECTIONS),
+            "sections_present": present,
+            "sections_reachable": reachable,
+        }
+        self._annual_report(ctx, out, section_links.get("annual_report", []))
+        return out
+
+    def _annual_report(
+        self, ctx: CheckContext, out: CheckOutcome, report_links: list[Link]
+    ) -> None:
+        as_of = ctx.as_of
+        deadline_this_year = parse_mmdd(self.deadline, as_of.year)
+        required = as_of.year - 1 if as_of > deadline_this_year else as_of.year - 2
+        deadline = parse_mmdd(self.deadline, required + 1)
+
+        found: dict[int, dict[str, Any]] = {}
+        for page in ctx.pages:
+            if not page_ok(page):
+                continue
+            title = (page.meta or {}).get("doc_title") or page.title
+            year = report_year(title)
+            if year is None:
+                continue
+            published = (page.meta or {}).get("publish_date")
+            if published and published > as_of.isoformat():
+                continue  # published after the evaluation date: not yet there as of then
+            found.setdefault(
+                year, {"url": page.final_url, "title": title, "publish_date": published}
+            )
+        for lk in ctx.links:
+            year = report_year(lk.text)
+            if year is not None and lk.url and year not in found:
+                target = ctx.pages_by_url.get(lk.url)
+                if target is not None and not page_ok(target):
+                    continue
+                found[year] = {
+                    "url": lk.url,
+                    "title": lk.text,
+                    "publish_date": None,
+                    "source_url": lk.source_url,
+                }
+
+        out.metrics["annual_report_required_year"] = required
+        out.metrics["annual_report_years_found"] = sorted(found)
+        report = found.get(required)
+        if report is None:
+            newest = max(found) if found else None
+            out.findings.append(
+                FindingOut(
+                    "annual_report_missing",
+                    Severity.FAIL,
+                    f"未找到{required}年度政府信息公开工作年度报告（应于{deadline.year}年{deadline.month}月{deadline.day}日前公布）",
+                    url=ctx.site.disclosure[0] if ctx.site.disclosure else ctx.site.home,
+                    evidence={
+                        "required_year": required,
+                        "deadline": deadline.isoformat(),
+                        "newest_found": {**found[newest], "year": newest} if newest else None,
+                        "report_section_links": [lk.url for lk in report_links][:5],
+                    },
+                )
+            )
+            return
+        published = report.get("publish_date")
+        if published and published > deadline.isoformat():
+            out.findings.append(
+                FindingOut(
+                    "annual_report_late",
+                    Severity.WARN,
+                    f"{required}年度报告发布于{published}，晚于{deadline.isoformat()}的法定期限",
+                    url=report["url"],
+                    source_url=report.get("source_url"),
+                    evidence={
+                        "required_year": required,
+                        "deadline": deadline.isoformat(),
+                        **report,
+                    },
+                )
+            )

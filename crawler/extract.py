@@ -1,0 +1,464 @@
+"""Pure parsing of fetched pages: decoding, metadata, main text, links and the
+JS-generated lists of common government CMSs.
+
+Nothing here touches the network or Scrapy; the spider and the corpus
+runner (``make corpus``) both call it, so what the tests pin down is what
+the crawl records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from lxml import etree
+from parsel import Selector
+from w3lib.encoding import html_to_unicode, resolve_encoding
+from w3lib.url import safe_url_string
+
+# -- decoding -------------------------------------------------------------
+
+_REPLACEMENT = "\ufffd"
+
+
+def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
+    """Decode ``body``; returns ``(text, encoding)``.
+
+    w3lib applies the usual precedence (BOM, HTTP header, ``<meta>``, then a
+    guess) and maps GB2312/GBK to GB18030. Government servers often declare
+    UTF-8 over GBK bytes (or the reverse), so a declaration that leaves
+    undecodable bytes is overridden by whichever candidate decodes cleanly.
+    """
+    encoding, text = html_to_unicode(content_type, body)
+    bad = text.count(_REPLACEMENT)
+    if bad:
+        best = (bad, encoding, text)
+        for candidate in ("utf-8", "gb18030", "big5"):
+            if resolve_encoding(candidate) == resolve_encoding(encoding):
+                continue
+            try:
+                alt = body.decode(candidate)
+            except UnicodeDecodeError:
+                continue
+            alt_bad = alt.count(_REPLACEMENT)
+            if alt_bad < best[0]:
+                best = (alt_bad, candidate, alt)
+        _, encoding, text = best
+    return text, _canonical_encoding(encoding)
+
+
+def _canonical_encoding(name: str) -> str:
+    resolved = resolve_encoding(name) or name
+    return {"utf8": "utf-8"}.get(resolved.replace("_", "-").lower(), resolved.replace("_", "-").lower())
+
+
+# -- metadata -------------------------------------------------------------
+
+# Labels of the disclosure metadata table (信息公开目录 / 元数据). Keys are the
+# normalised names stored in Page.meta.
+META_LABELS: dict[str, tuple[str, ...]] = {
+    "index_no": ("索引号", "索 引 号", "索引编号"),
+    "publisher": ("发布机构", "发文机关", "发文单位", "发布单位", "公开主体"),
+    "doc_number": ("文号", "发文字号", "文件编号", "发文文号"),
+    "written_date": ("成文日期", "发文日期", "生成日期", "印发日期"),
+    "publish_date": ("发布日期", "公开日期", "发布时间"),
+    "topic": ("主题分类", "信息分类"),
+}
+_LABEL_TO_KEY = {re.sub(r"\s+", "", lab): key for key, labs in META_LABELS.items() for lab in labs}
+_LABEL_RE = re.compile(
+    r"^\s*(" + "|".join(sorted((re.escape(k) for k in _LABEL_TO_KEY), key=len, reverse=True)) + r")\s*[:：]\s*(.*)$",
+    re.S,
+)
+DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fa5A-Za-z]{1,20}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号")
+DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+META_TAGS = {
+    "articletitle": "article_title",
+    "pubdate": "pub_date_meta",
+    "contentsource": "content_source",
+    "columnname": "column_name",
+}
+
+
+def normalise_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    m = DATE_RE.search(value)
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups())
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def clean_text(s: str) -> str:
+    return re.sub(r"[\s\u3000\xa0]+", " ", s).strip()
+
+
+def _texts(sel: Selector) -> list[str]:
+    """Visible text nodes in document order, without script/style/comments."""
+    out = []
+    for t in sel.xpath(
+        "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
+    ).getall():
+        t = clean_text(t)
+        if t:
+            out.append(t)
+    return out
+
+
+def extract_meta(sel: Selector) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    for m in sel.xpath("//meta[@name and @content]"):
+        name = (m.attrib.get("name") or "").strip().lower()
+        key = META_TAGS.get(name)
+        if key and key not in meta:
+            value = clean_text(m.attrib.get("content") or "")
+            if value:
+                meta[key] = value
+    texts = _texts(sel)
+    for i, t in enumerate(texts):
+        m = _LABEL_RE.match(t)
+        if not m:
+            continue
+        key = _LABEL_TO_KEY[re.sub(r"\s+", "", m.group(1))]
+        value = m.group(2).strip()
+        if not value and i + 1 < len(texts) and not _LABEL_RE.match(texts[i + 1]):
+            value = texts[i + 1]
+        # Two labels in one text run ("索引号：x 发布机构：y") happen in flattened tables.
+        value = re.split(r"\s+(?=(?:" + "|".join(map(re.escape, _LABEL_TO_KEY)) + r")\s*[:：])", value)[0]
+        value = value.strip()
+        if value and key not in meta and len(value) <= 200:
+            meta[key] = value
+    if "doc_number" in meta:
+        found = DOC_NUMBER_RE.search(meta["doc_number"])
+        if found:
+            meta["doc_number"] = re.sub(r"\s+", "", found.group(0))
+        elif meta["doc_number"] in ("无", "-", "/", "——"):
+            del meta["doc_number"]
+    else:
+        # Some templates print the 文号 alone in its own element, with no label.
+        for t in texts[:400]:
+            found = DOC_NUMBER_RE.fullmatch(t)
+            if found:
+                meta["doc_number"] = re.sub(r"\s+", "", t)
+                meta["doc_number_unlabelled"] = True
+                break
+    for key in ("written_date", "publish_date"):
+        if key in meta:
+            norm = normalise_date(meta[key])
+            if norm:
+                meta[key] = norm
+            else:
+                del meta[key]
+    if "publish_date" not in meta and "pub_date_meta" in meta:
+        norm = normalise_date(meta["pub_date_meta"])
+        if norm:
+            meta["publish_date"] = norm
+    heading = clean_text(" ".join(sel.xpath("(//h1)[1]//text()").getall()))
+    title = clean_text(" ".join(sel.xpath("//title//text()").getall()))
+    meta["doc_title"] = meta.get("article_title") or heading or title or None
+    if meta["doc_title"] is None:
+        del meta["doc_title"]
+    return meta
+
+
+# -- main text -------------------------------------------------------------
+
+CONTENT_SELECTORS = (
+    ".TRS_Editor",
+    ".trs_editor_view",
+    "#zoom",
+    ".article_content",
+    ".article-content",
+    "#UCAP-CONTENT",
+    ".bt-content",
+    ".zw",
+    "#zoomcon",
+    ".content",
+    "article",
+    "#content",
+)
+
+
+def extract_main_text(sel: Selector) -> str:
+    for css in CONTENT_SELECTORS:
+        nodes = sel.css(css)
+        if nodes:
+            text = clean_text(" ".join(nodes[0].xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall()))
+            if len(text) >= 20:
+                return text
+    # No known container: the block with the most text, which on a list or
+    # home page is its body minus navigation chrome.
+    best = ""
+    for node in sel.xpath("//div|//td|//section"):
+        if node.xpath(".//div[string-length(normalize-space(.)) > 200]"):
+            continue
+        text = clean_text(" ".join(node.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall()))
+        if len(text) > len(best):
+            best = text
+    return best
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# -- links ----------------------------------------------------------------
+
+LINK_ATTRS: tuple[tuple[str, str], ...] = (
+    ("a", "href"),
+    ("area", "href"),
+    ("img", "src"),
+    ("script", "src"),
+    ("link", "href"),
+    ("iframe", "src"),
+    ("frame", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+    ("source", "src"),
+    ("video", "src"),
+    ("audio", "src"),
+)
+NAVIGABLE = {"a", "area", "iframe", "frame"}
+BINARY_EXTENSIONS = {
+    ".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ppt", ".pptx", ".dps", ".ofd",
+    ".zip", ".rar", ".7z", ".gz", ".tar", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp",
+    ".svg", ".ico", ".mp3", ".mp4", ".avi", ".flv", ".wmv", ".mov", ".swf", ".exe", ".apk",
+    ".txt", ".csv", ".css", ".js", ".json", ".xml", ".ceb", ".caj",
+}
+
+
+@dataclass
+class LinkRecord:
+    href: str
+    url: str | None
+    kind: str
+    element: str
+    attribute: str
+    text: str | None
+    generated_by: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "href": self.href,
+            "url": self.url,
+            "kind": self.kind,
+            "element": self.element,
+            "attribute": self.attribute,
+            "text": self.text,
+            "generated_by": self.generated_by,
+        }
+
+
+def classify_href(href: str, base: str) -> tuple[str, str | None]:
+    """``(kind, absolute_url)``; only kind ``http`` has a URL to fetch."""
+    raw = href.strip()
+    low = raw.lower()
+    if low.startswith("javascript:"):
+        return "javascript", None
+    if low.startswith("mailto:"):
+        return "mailto", None
+    if low.startswith("tel:"):
+        return "tel", None
+    if raw == "" or raw.startswith("#"):
+        return "fragment", None
+    if low.startswith(("data:", "about:", "blob:")):
+        return "other", None
+    try:
+        absolute = safe_url_string(urljoin(base, raw))
+    except ValueError:
+        return "other", None
+    scheme = urlsplit(absolute).scheme.lower()
+    if scheme not in ("http", "https"):
+        return "other", None
+    if not urlsplit(absolute).hostname:
+        return "other", None
+    return "http", absolute
+
+
+def base_url(sel: Selector, page_url: str) -> str:
+    base = sel.xpath("//head/base/@href").get() or sel.xpath("//base/@href").get()
+    return urljoin(page_url, base.strip()) if base and base.strip() else page_url
+
+
+def _anchor_text(node: Selector) -> str | None:
+    text = clean_text(" ".join(node.xpath(".//text()").getall()))
+    if not text:
+        text = clean_text(node.attrib.get("title") or "")
+    if not text:
+        text = clean_text(" ".join(node.xpath(".//img/@alt").getall()))
+    if not text and node.root.tag in ("img", "area"):
+        text = clean_text(node.attrib.get("alt") or "")
+    return text[:500] or None
+
+
+def extract_links(sel: Selector, base: str, generated_by: str | None = None) -> list[LinkRecord]:
+    out: list[LinkRecord] = []
+    xpath = "|".join(f"//{el}[@{attr}]" for el, attr in LINK_ATTRS)
+    for node in sel.xpath(xpath):
+        tag = node.root.tag if isinstance(node.root.tag, str) else ""
+        tag = tag.lower()
+        attr = dict(LINK_ATTRS).get(tag)
+        if attr is None:
+            continue
+        href = node.attrib.get(attr)
+        if href is None:
+            continue
+        if tag == "link" and (node.attrib.get("rel") or "").lower() in ("dns-prefetch", "preconnect"):
+            continue
+        kind, url = classify_href(href, base)
+        out.append(LinkRecord(href, url, kind, tag, attr, _anchor_text(node), generated_by))
+    return out
+
+
+def fragment_ids(sel: Selector, limit: int = 5000) -> list[str]:
+    ids = sel.xpath("//@id").getall() + sel.xpath("//a/@name").getall()
+    return sorted(set(ids))[:limit]
+
+
+def is_binary_url(url: str) -> bool:
+    path = urlsplit(url).path.lower()
+    dot = path.rfind(".")
+    return dot > path.rfind("/") and path[dot:] in BINARY_EXTENSIONS
+
+
+# -- CMS pagination and script lists ---------------------------------------
+
+_TRS_CALL = re.compile(
+    r"createPageHTML\s*\(\s*(?:(['\"])[^'\"]*\1\s*,\s*)?([A-Za-z_$][\w$]*|\d+)\s*,\s*([A-Za-z_$][\w$]*|\d+)\s*,"
+    r"\s*(['\"])([^'\"]+)\4\s*,\s*(['\"])([^'\"]+)\6"
+)
+_JS_VAR = re.compile(r"\bvar\s+([A-Za-z_$][\w$]*)\s*=\s*['\"]?(\d+)['\"]?")
+
+
+def trs_pages(sel: Selector, page_url: str, max_pages: int = 5000) -> list[str]:
+    """Pages named by TRS WCM's ``createPageHTML(total, current, "index", "html")``.
+
+    The first page is ``index.html``, the others ``index_1.html`` … and they
+    are linked from nowhere but this script. Newer templates put an element
+    id first; counts may be variables declared in the same script.
+    """
+    urls: list[str] = []
+    for script in sel.xpath("//script[not(@src)]/text()").getall():
+        if "createPageHTML" not in script:
+            continue
+        variables = dict(_JS_VAR.findall(script))
+        for m in _TRS_CALL.finditer(script):
+            total_s = m.group(2)
+            total_s = variables.get(total_s, total_s)
+            if not total_s.isdigit():
+                continue
+            total = min(int(total_s), max_pages)
+            prefix, ext = m.group(5), m.group(7)
+            for i in range(total):
+                name = f"{prefix}.{ext}" if i == 0 else f"{prefix}_{i}.{ext}"
+                url = urljoin(page_url, name)
+                if url not in urls:
+                    urls.append(url)
+    return urls
+
+
+@dataclass
+class HanwebList:
+    """A Hanweb (大汉) jpage list: records in an XML island, more via dataproxy."""
+
+    records_html: list[str]
+    proxy_url: str | None
+    params: dict[str, str] = field(default_factory=dict)
+    total: int | None = None
+    per_page: int = 15
+
+
+_CDATA_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
+_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S)
+_TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord[\"']?\s*[:=]\s*[\"']?(\d+)", re.I)
+_PERPAGE = re.compile(r"perPage[\"']?\s*[:=]\s*[\"']?(\d+)", re.I)
+
+
+def parse_hanweb_xml(xml: str) -> tuple[list[str], int | None]:
+    records = _CDATA_RECORD.findall(xml)
+    m = _TOTAL.search(xml)
+    total = int(m.group(1) or m.group(2)) if m else None
+    return records, total
+
+
+def hanweb_lists(html: str, page_url: str) -> list[HanwebList]:
+    if "text/xml" not in html or "<record" not in html:
+        return []
+    sel = Selector(text=html)
+    out = []
+    page_scripts = " ".join(sel.xpath("//script[not(@src)]/text()").getall())
+    for island in sel.xpath("//script[@type='text/xml']/text()").getall():
+        records, total = parse_hanweb_xml(island)
+        proxy_url = None
+        params: dict[str, str] = {}
+        ng = _NEXTGROUP.search(island)
+        if ng:
+            href = Selector(text=ng.group(1)).xpath("//a/@href").get()
+            if href:
+                absolute = urljoin(page_url, href.replace("&amp;", "&"))
+                parts = urlsplit(absolute)
+                proxy_url = f"{parts.scheme}://{parts.netloc}{parts.path}"
+                params = dict(parse_qsl(parts.query, keep_blank_values=True))
+                params.pop("page", None)
+        if total is None:
+            m = _TOTAL.search(page_scripts)
+            total = int(m.group(1) or m.group(2)) if m else None
+        pm = _PERPAGE.search(page_scripts)
+        per_page = int(pm.group(1)) if pm else 15
+        out.append(HanwebList(records, proxy_url, params, total, per_page))
+    return out
+
+
+def links_from_fragments(fragments: list[str], base: str, generated_by: str) -> list[LinkRecord]:
+    links: list[LinkRecord] = []
+    for frag in fragments:
+        links.extend(extract_links(Selector(text=f"<html><body>{frag}</body></html>"), base, generated_by))
+    return links
+
+
+# -- whole page -------------------------------------------------------------
+
+
+@dataclass
+class ParsedPage:
+    title: str | None
+    meta: dict[str, Any]
+    text: str
+    links: list[LinkRecord]
+    fragment_ids: list[str]
+    pagination: list[str]
+    hanweb: list[HanwebList]
+
+
+def parse_html(html: str, url: str) -> ParsedPage:
+    # lxml rejects str input with an encoding declaration; strip it.
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    try:
+        sel = Selector(text=html, base_url=url)
+    except (ValueError, etree.ParserError):
+        sel = Selector(text="<html></html>")
+    title = clean_text(" ".join(sel.xpath("//title//text()").getall())) or None
+    base = base_url(sel, url)
+    links = extract_links(sel, base)
+    hanweb = hanweb_lists(html, base)
+    for hl in hanweb:
+        links.extend(links_from_fragments(hl.records_html, base, "hanweb"))
+    pagination = trs_pages(sel, base)
+    for p in pagination:
+        links.append(LinkRecord("createPageHTML", p, "http", "script", "createPageHTML", None, "trs"))
+    text = extract_main_text(sel)
+    return ParsedPage(
+        title=title,
+        meta=extract_meta(sel),
+        text=text,
+        links=links,
+        fragment_ids=fragment_ids(sel),
+        pagination=pagination,
+        hanweb=hanweb,
+    )

@@ -1,0 +1,40 @@
+"""Items the spider yields; the store pipeline is their only consumer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class PageItem:
+    """One fetched (or failed) URL with the links found on it."""
+
+    url: str
+    final_url: str
+    fetch_status: str
+    depth: int
+    is_home: bool = False
+    status: int | None = None
+    error: str | None = None
+    redirects: list[dict[str, Any]] = field(default_factory=list)
+    content_type: str | None = None
+    size: int = 0
+    elapsed_ms: int | None = None
+    encoding: str | None = None
+    title: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    text: str | None = None
+    text_len: int = 0
+    text_hash: str | None = None
+    fragment_ids: list[str] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class LinkBatchItem:
+    """Links discovered after their page was stored (Hanweb dataproxy records),
+    attributed to the page a person sees them on."""
+
+    source_url: str
+    links: list[dict[str, Any]]

@@ -1,0 +1,63 @@
+"""Item pipelines.
+
+Rules for pipelines here: the store pipeline is the only writer of crawl
+results; it batches writes so a crash loses at most one batch, which the
+resumed crawl fetches again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+from crawler.items import LinkBatchItem, PageItem
+
+FLUSH_EVERY_ITEMS = 50
+FLUSH_EVERY_SECONDS = 2.0
+
+
+class StorePipeline:
+    crawler: Any
+
+    def open_spider(self, spider: Any = None) -> None:
+        self.buffer: list[dict[str, Any]] = []
+        self.last_flush = time.monotonic()
+
+    def _flush(self, spider: Any) -> None:
+        if self.buffer:
+            spider.store.add_pages(spider.run_id, spider.site.id, spider.generation, self.buffer)
+            self.buffer = []
+        self.last_flush = time.monotonic()
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if spider is None:
+            spider = self.spider
+        if isinstance(item, PageItem):
+            self.buffer.append(dataclasses.asdict(item))
+            if (
+                len(self.buffer) >= FLUSH_EVERY_ITEMS
+                or time.monotonic() - self.last_flush > FLUSH_EVERY_SECONDS
+            ):
+                self._flush(spider)
+        elif isinstance(item, LinkBatchItem):
+            self._flush(spider)
+            spider.store.add_links(
+                spider.run_id, spider.site.id, spider.generation, item.source_url, item.links
+            )
+        return item
+
+    def close_spider(self, spider: Any = None) -> None:
+        if spider is None:
+            spider = self.spider
+        self._flush(spider)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        pipe = cls()
+        pipe.crawler = crawler
+        return pipe
+
+    @property
+    def spider(self) -> Any:
+        return self.crawler.spider

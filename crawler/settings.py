@@ -1,0 +1,77 @@
+"""Scrapy settings for zwgk.
+
+Every value that differs from Scrapy's default says why. Per-run values
+(concurrency, delay, timeout, robots, user agent) come from the site config
+and are applied in zwgk.crawl.crawl_settings, overriding these.
+"""
+
+BOT_NAME = "zwgk"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# A government webmaster who sees our traffic must be able to tell who we are
+# and how to reach us.
+USER_AGENT = (
+    "Mozilla/5.0 (compatible; zwgk/0.1; government-disclosure compliance checker; "
+    "+https://github.com/zwgk/zwgk)"
+)
+
+# Politeness: the crawl is an evaluation, never a load test. One site at a
+# time per crawler, a few connections per host, a delay between requests.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+# AutoThrottle backs off further when a small county server slows down.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.25
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# Scrapy's default of 180 s would let one dead server stall a monthly run.
+DOWNLOAD_TIMEOUT = 20
+# Retries are modest: a transient failure is retried, a dead page is not
+# hammered. (The links check does its own, outcome-aware retries.)
+RETRY_ENABLED = True
+RETRY_TIMES = 1
+
+# Breadth-first (FIFO) so that the depth limit cuts the least important
+# pages, and an interrupted crawl has covered the upper levels first.
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+# The spider tracks depth itself (dataproxy list requests do not deepen it).
+DEPTH_LIMIT = 0
+
+# Error pages (404, 500) are findings, not noise: the spider records them.
+HTTPERROR_ALLOW_ALL = True
+
+# Attachments and media are not crawled; big HTML pages are cut, not stored
+# whole. Government pages over 20 MB are broken exports.
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+
+# Every connection resolves through zwgk's resolver and private-address
+# guard (dns.nameservers / dns.hosts from the site config).
+TWISTED_DNS_RESOLVER = "crawler.resolver.GuardedResolver"
+DOWNLOADER_MIDDLEWARES = {
+    # Before robots.txt (100) so that not even robots.txt is fetched from a
+    # refused address.
+    "crawler.middlewares.NetworkGuardMiddleware": 90,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.StorePipeline": 300,
+}
+
+# Cookies are not needed to read public pages, and some CMSs set a session
+# per request that would bloat every subsequent request.
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+# Explicit so that a change of Scrapy's default does not change our reactor.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# Scrapy 2.19's remote-control extension listens on a TCP port; an
+# unattended monthly job has no use for it, and an open port is a risk.
+REMOTE_CONTROL_ENABLED = False

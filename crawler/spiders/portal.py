@@ -1,0 +1,361 @@
+"""The one spider: a site's home page and disclosure column, breadth-first."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urldefrag, urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import StopDownload
+from scrapy.http import FormRequest, Request, Response
+from twisted.python.failure import Failure
+
+from crawler.extract import (
+    NAVIGABLE,
+    decode_html,
+    is_binary_url,
+    links_from_fragments,
+    parse_hanweb_xml,
+    parse_html,
+    text_hash,
+)
+from crawler.fetch import FetchStatus, classify_failure
+from crawler.items import LinkBatchItem, PageItem
+from crawler.resolver import set_guard
+from zwgk.config import Config, Site, load_config
+from zwgk.net import NetworkGuard, Resolver
+from zwgk.store import Store
+
+HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
+# Hanweb's jpage asks the proxy for three pages at a time; so do we.
+HANWEB_GROUP_PAGES = 3
+HANWEB_MAX_GROUPS = 2000
+
+
+def norm_url(url: str) -> str:
+    return urldefrag(url)[0]
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    cfg: Config
+    site: Site
+    store: Store
+    run_id: str
+    generation: int
+    resumed: bool
+
+    def __init__(
+        self,
+        site: str | None = None,
+        config: str | Config | None = None,
+        run: str | None = None,
+        db: str | Store | None = None,
+        resume: str | bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if not site:
+            raise ValueError("the portal spider needs -a site=ID")
+        config = config or os.environ.get("ZWGK_CONFIG") or "config/sites.yaml"
+        self.cfg = config if isinstance(config, Config) else load_config(config)
+        self.site = self.cfg.site(site)
+        self.run_id = (
+            run or os.environ.get("ZWGK_RUN") or self.cfg.evaluation.as_of.strftime("%Y-%m")
+        )
+        db = db or os.environ.get("ZWGK_DB") or "zwgk.db"
+        self.store = db if isinstance(db, Store) else Store(db)
+        self.resume = resume if isinstance(resume, bool) else resume not in ("0", "false", "no")
+        self.hosts = set(self.site.all_hosts)
+        self.home = norm_url(self.site.home)
+        self.seen: set[str] = set()
+        self.scheduled = 0
+        self.pages_stored = 0
+        self.started = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        c = spider.cfg.crawl
+        # Scrapy applies crawler settings after the spider is built, so the
+        # site config's politeness values take effect here.
+        for name, value in (
+            ("CONCURRENT_REQUESTS_PER_DOMAIN", c.concurrency_per_host),
+            ("DOWNLOAD_DELAY", c.delay_s),
+            ("AUTOTHROTTLE_START_DELAY", max(c.delay_s, 0.01)),
+            ("DOWNLOAD_TIMEOUT", c.timeout_s),
+            ("ROBOTSTXT_OBEY", c.obey_robots),
+        ):
+            crawler.settings.set(name, value, priority="spider")
+        if c.delay_s == 0:
+            crawler.settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+        if c.user_agent:
+            crawler.settings.set("USER_AGENT", c.user_agent, priority="spider")
+        set_guard(
+            NetworkGuard(
+                Resolver(
+                    spider.cfg.dns.nameservers, spider.cfg.dns.hosts, timeout=min(c.timeout_s, 10)
+                ),
+                spider.cfg.trusted_hosts,
+                spider.cfg.network.allow_private,
+            )
+        )
+        spider.store.ensure_run(
+            spider.run_id,
+            spider.cfg.evaluation.as_of,
+            spider.cfg.evaluation.start,
+            spider.cfg.model_dump(mode="json"),
+        ) if spider.store.get_run(spider.run_id) is None else None
+        spider.generation, spider.resumed = spider.store.begin_site_crawl(
+            spider.run_id, spider.site.id, spider.site.name, spider.site.home, spider.resume
+        )
+        crawler.signals.connect(spider._headers_received, signal=signals.headers_received)
+        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        return spider
+
+    # -- scheduling ------------------------------------------------------
+
+    def _request(self, url: str, depth: int, referer: str | None = None) -> Request | None:
+        key = norm_url(url)
+        if key in self.seen:
+            return None
+        if self.scheduled >= self.cfg.crawl.max_pages:
+            return None
+        self.seen.add(key)
+        self.scheduled += 1
+        headers = {"Referer": referer} if referer else None
+        return Request(
+            key,
+            callback=self.parse,
+            errback=self.on_error,
+            headers=headers,
+            meta={"zdepth": depth, "zurl": key},
+        )
+
+    async def start(self) -> AsyncIterator[Any]:
+        if self.resumed:
+            seen, frontier = self.store.crawl_state(self.run_id, self.site.id, self.generation)
+            self.seen |= seen
+            self.scheduled = len(seen)
+            self.logger.info(
+                "resuming %s: %d pages stored, %d to fetch", self.site.id, len(seen), len(frontier)
+            )
+            for start_url in self.site.start_urls:
+                req = self._request(start_url, 0)
+                if req:
+                    yield req
+            for url, depth, referer in frontier:
+                if (
+                    self._in_scope(url)
+                    and depth <= self.cfg.crawl.max_depth
+                    and not is_binary_url(url)
+                ):
+                    req = self._request(url, depth, referer)
+                    if req:
+                        yield req
+            return
+        for start_url in self.site.start_urls:
+            req = self._request(start_url, 0)
+            if req:
+                yield req
+
+    def _in_scope(self, url: str) -> bool:
+        host = urlsplit(url).hostname
+        return host is not None and host.lower() in self.hosts
+
+    def _follow(self, links: list[dict[str, Any]], depth: int, referer: str) -> Iterator[Request]:
+        if depth > self.cfg.crawl.max_depth:
+            return
+        for link in links:
+            url = link["url"]
+            if link["kind"] != "http" or not url:
+                continue
+            if link["element"] not in NAVIGABLE and link["generated_by"] is None:
+                continue
+            if not self._in_scope(url) or is_binary_url(url):
+                continue
+            req = self._request(url, depth, referer)
+            if req is not None:
+                yield req
+
+    # -- responses -------------------------------------------------------
+
+    def _headers_received(
+        self, headers: Any, body_length: int, request: Request, spider: scrapy.Spider
+    ) -> None:
+        if spider is not self or "zurl" not in request.meta:
+            return
+        ctype = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+        if ctype and not ctype.startswith(HTML_TYPES):
+            # Attachments are recorded by their headers only.
+            raise StopDownload(fail=False)
+
+    def _base_item(self, response: Response) -> PageItem:
+        meta = response.meta
+        requested = meta.get("zurl", response.url)
+        redirect_urls = meta.get("redirect_urls") or []
+        reasons = meta.get("redirect_reasons") or []
+        redirects = [
+            {"url": u, "status": reasons[i] if i < len(reasons) else None}
+            for i, u in enumerate(redirect_urls)
+        ]
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
+        length = response.headers.get(b"Content-Length")
+        size = len(response.body)
+        if length and length.isdigit() and int(length) > size:
+            size = int(length)
+        final = norm_url(response.url)
+        return PageItem(
+            url=requested,
+            final_url=final,
+            fetch_status=FetchStatus.OK.value,
+            depth=meta.get("zdepth", 0),
+            is_home=self.home in (requested, final),
+            status=response.status,
+            redirects=redirects,
+            content_type=ctype,
+            size=size,
+            elapsed_ms=int(meta.get("download_latency", 0) * 1000),
+        )
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        item = self._base_item(response)
+        ctype = (item.content_type or "text/html").lower()
+        if not ctype.startswith(HTML_TYPES) or not self._in_scope(response.url):
+            yield item
+            return
+        text, encoding = decode_html(response.body, item.content_type)
+        parsed = parse_html(text, response.url)
+        item.encoding = encoding
+        item.title = parsed.title
+        item.meta = parsed.meta
+        if response.status < 400:
+            item.text = parsed.text
+            item.text_len = len(parsed.text)
+            item.text_hash = text_hash(parsed.text) if parsed.text else None
+            item.fragment_ids = parsed.fragment_ids
+            item.links = [link.as_dict() for link in parsed.links]
+        self.pages_stored += 1
+        yield item
+        if response.status >= 400:
+            return
+        depth = item.depth + 1
+        yield from self._follow(item.links, depth, response.url)
+        for hl in parsed.hanweb:
+            if hl.proxy_url and self._in_scope(hl.proxy_url):
+                req = self._hanweb_request(
+                    hl.proxy_url,
+                    hl.params,
+                    hl.per_page,
+                    len(hl.records_html),
+                    hl.total,
+                    response.url,
+                    item.depth,
+                    0,
+                )
+                if req is not None:
+                    yield req
+
+    def _hanweb_request(
+        self,
+        proxy: str,
+        params: dict[str, str],
+        per_page: int,
+        have: int,
+        total: int | None,
+        list_url: str,
+        depth: int,
+        groups: int,
+    ) -> FormRequest | None:
+        if (total is not None and have >= total) or groups >= HANWEB_MAX_GROUPS:
+            return None
+        start, end = have + 1, have + per_page * HANWEB_GROUP_PAGES
+        if total is not None:
+            end = min(end, total)
+        return FormRequest(
+            f"{proxy}?startrecord={start}&endrecord={end}&perpage={per_page}",
+            formdata=params,
+            callback=self.parse_hanweb,
+            errback=self.on_list_error,
+            headers={"Referer": list_url},
+            meta={
+                "hanweb": {
+                    "proxy": proxy,
+                    "params": params,
+                    "per_page": per_page,
+                    "have": end,
+                    "total": total,
+                    "list_url": list_url,
+                    "depth": depth,
+                    "groups": groups + 1,
+                    "asked": end - start + 1,
+                }
+            },
+            dont_filter=True,
+        )
+
+    def parse_hanweb(self, response: Response) -> Iterator[Any]:
+        h = response.meta["hanweb"]
+        text, _ = decode_html(
+            response.body, (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        )
+        records, total = parse_hanweb_xml(text)
+        links = [link.as_dict() for link in links_from_fragments(records, h["list_url"], "hanweb")]
+        if links:
+            yield LinkBatchItem(source_url=h["list_url"], links=links)
+        yield from self._follow(links, h["depth"] + 1, h["list_url"])
+        total = total if total is not None else h["total"]
+        if records and (total is not None or len(records) >= h["asked"]):
+            req = self._hanweb_request(
+                h["proxy"],
+                h["params"],
+                h["per_page"],
+                h["have"],
+                total,
+                h["list_url"],
+                h["depth"],
+                h["groups"],
+            )
+            if req is not None:
+                yield req
+
+    def on_list_error(self, failure: Failure) -> None:
+        self.logger.warning("list data request failed: %s (%s)", failure.request.url, failure.value)  # type: ignore[attr-defined]
+
+    def on_error(self, failure: Failure) -> Iterator[PageItem]:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        status = classify_failure(failure.value or Exception("unknown failure"))
+        url = request.meta.get("zurl", request.url)
+        redirect_urls = request.meta.get("redirect_urls") or []
+        yield PageItem(
+            url=url,
+            final_url=norm_url(request.url),
+            fetch_status=status.value,
+            depth=request.meta.get("zdepth", 0),
+            is_home=self.home == url,
+            error=f"{type(failure.value).__name__}: {failure.value}"[:500],
+            redirects=[{"url": u, "status": None} for u in redirect_urls],
+        )
+
+    def _closed(self, spider: scrapy.Spider, reason: str) -> None:
+        if spider is not self:
+            return
+        if reason == "finished":
+            self.store.finish_site_crawl(
+                self.run_id,
+                self.site.id,
+                self.generation,
+                {
+                    "seconds": round(time.monotonic() - self.started, 2),
+                    "scheduled": self.scheduled,
+                    "resumed": self.resumed,
+                },
+            )
+        else:
+            self.logger.warning("crawl of %s ended (%s); run again to resume", self.site.id, reason)

@@ -1,0 +1,206 @@
+"""Scorecards and exports, from what checks and scoring stored.
+
+Nothing here judges a site: it arranges stored findings, results and scores
+for people (HTML, Chinese) and for programs (JSON).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from zwgk.store import Store
+
+SEVERITY_LABEL = {"fail": "不合格", "warn": "需关注", "info": "提示"}
+STATUS_LABEL = {
+    "pass": "通过",
+    "warn": "需关注",
+    "fail": "不合格",
+    "error": "检查出错",
+    "skipped": "未检查",
+}
+EVIDENCE_LABEL = {
+    "section": "栏目",
+    "links": "相关链接",
+    "url": "网址",
+    "text": "链接文字",
+    "source_url": "所在页面",
+    "fetch_status": "抓取结果",
+    "http_status": "HTTP状态码",
+    "required_year": "应发布年度",
+    "deadline": "法定期限",
+    "newest_found": "已发布的最新年报",
+    "publish_date": "发布日期",
+    "title": "标题",
+    "year": "年度",
+    "entries": "专栏入口",
+    "searched_pages": "检查的专栏页面数",
+    "report_section_links": "年报栏目链接",
+}
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("reports", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        severity_label=SEVERITY_LABEL, status_label=STATUS_LABEL, evidence_label=EVIDENCE_LABEL
+    )
+    env.filters["is_url"] = lambda v: isinstance(v, str) and v.startswith(("http://", "https://"))
+    return env
+
+
+def check_catalogue() -> dict[str, dict[str, Any]]:
+    from checks import registry
+
+    return {
+        cid: {
+            "label": cls.label,
+            "explanation": cls.explanation,
+            "version": cls.version,
+            "rules": cls.rules,
+        }
+        for cid, cls in registry().items()
+    }
+
+
+def build_view(store: Store, run_id: str) -> dict[str, Any]:
+    run = store.get_run(run_id)
+    if run is None:
+        raise KeyError(f"no run {run_id!r} in the store")
+    catalogue = check_catalogue()
+    site_runs = {sr.site_id: sr for sr in store.site_runs(run_id)}
+    scores = {s.site_id: s for s in store.scores(run_id)}
+    findings_by_site: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    findings_json = []
+    for f in store.findings(run_id):
+        sr = site_runs.get(f.site_id)
+        row = {
+            "site": f.site_id,
+            "site_name": sr.name if sr else f.site_id,
+            "check": f.check,
+            "check_label": catalogue.get(f.check, {}).get("label", f.check),
+            "rule": f.rule,
+            "rule_label": catalogue.get(f.check, {}).get("rules", {}).get(f.rule, f.rule),
+            "severity": f.severity,
+            "url": f.url,
+            "source_url": f.source_url,
+            "message": f.message,
+            "evidence": f.evidence,
+        }
+        findings_json.append(row)
+        findings_by_site[f.site_id].append(row)
+    order = {"fail": 0, "warn": 1, "info": 2}
+    sites = []
+    for site_id, sr in site_runs.items():
+        sc = scores.get(site_id)
+        sites.append(
+            {
+                "site": site_id,
+                "name": sr.name,
+                "home": sr.home,
+                "status": sr.status,
+                "pages": sr.pages,
+                "crawl_error": sr.error,
+                "crawl_stats": sr.stats,
+                "score": sc.score if sc else None,
+                "max_score": sc.max_score if sc else None,
+                "vetoed": sc.vetoed if sc else [],
+                "checks": sc.checks if sc else {},
+                "findings": sorted(
+                    findings_by_site.get(site_id, []),
+                    key=lambda r: (order.get(r["severity"], 3), r["check"], r["rule"]),
+                ),
+            }
+        )
+
+    # Rank by score ratio so sites scored on different check sets compare fairly.
+    def ratio(s: dict[str, Any]) -> float:
+        return (s["score"] or 0) / s["max_score"] if s["max_score"] else -1.0
+
+    sites.sort(key=lambda s: (-ratio(s), s["site"]))
+    rank = 0
+    prev: float | None = None
+    for i, s in enumerate(sites, 1):
+        r = ratio(s)
+        if r != prev:
+            rank, prev = i, r
+        s["rank"] = rank if s["score"] is not None else None
+    return {
+        "run": {
+            "id": run.id,
+            "as_of": run.as_of.isoformat(),
+            "period_start": run.period_start.isoformat(),
+            "status": run.status,
+        },
+        "catalogue": catalogue,
+        "sites": sites,
+        "findings": findings_json,
+    }
+
+
+def write_reports(store: Store, run_id: str, out_dir: str | Path) -> list[Path]:
+    view = build_view(store, run_id)
+    root = Path(out_dir) / run_id
+    (root / "sites").mkdir(parents=True, exist_ok=True)
+    env = _env()
+    written = []
+    for site in view["sites"]:
+        p = root / "sites" / f"{site['site']}.html"
+        p.write_text(
+            env.get_template("site.html").render(
+                run=view["run"], site=site, catalogue=view["catalogue"]
+            ),
+            encoding="utf-8",
+        )
+        written.append(p)
+    index = root / "index.html"
+    index.write_text(
+        env.get_template("index.html").render(
+            run=view["run"], sites=view["sites"], catalogue=view["catalogue"]
+        ),
+        encoding="utf-8",
+    )
+    written.append(index)
+    findings = [
+        {
+            k: f[k]
+            for k in (
+                "site",
+                "check",
+                "rule",
+                "severity",
+                "url",
+                "source_url",
+                "message",
+                "evidence",
+                "rule_label",
+            )
+        }
+        for f in view["findings"]
+    ]
+    scores = [
+        {
+            "site": s["site"],
+            "name": s["name"],
+            "rank": s["rank"],
+            "score": s["score"],
+            "max_score": s["max_score"],
+            "vetoed": s["vetoed"],
+            "pages": s["pages"],
+            "checks": s["checks"],
+        }
+        for s in view["sites"]
+    ]
+    for name, data in (("findings.json", findings), ("scores.json", scores)):
+        p = root / name
+        p.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        written.append(p)
+    return written

@@ -1,0 +1,359 @@
+"""Command line: ``zwgk run|crawl|check|report|demo``.
+
+Exit codes: 0 the run completed (findings are not failures); 1 the run
+failed or was interrupted (run the same command again to resume); 2 usage
+or configuration error.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from zwgk import __version__
+from zwgk.config import Config, ConfigError, load_config
+from zwgk.runner import Progress as RunProgress
+from zwgk.runner import CrawlOutcome, RunResult, check, crawl, default_run_id, select_sites
+from zwgk.store import Store
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="zwgk: crawl government disclosure portals, check them against the rules, "
+    "write scorecards.",
+)
+err = Console(stderr=True)
+out = Console()
+
+ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="Site list (YAML).")]
+DbOpt = Annotated[str, typer.Option("--db", help="SQLAlchemy URL or SQLite file path.")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output directory for reports and logs.")]
+RunOpt = Annotated[
+    str | None, typer.Option("--run", help="Run id (default: YYYY-MM of evaluation.as_of).")
+]
+SiteOpt = Annotated[
+    list[str] | None, typer.Option("--site", "-s", help="Only these site ids (repeatable).")
+]
+RecrawlOpt = Annotated[
+    bool, typer.Option("--recrawl", help="Crawl sites again even if this run already has them.")
+]
+ProgressOpt = Annotated[
+    bool, typer.Option("--progress/--no-progress", help="Show a live progress display.")
+]
+ParallelOpt = Annotated[
+    int, typer.Option("--parallel", min=1, max=64, help="Sites crawled at once.")
+]
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _load(config: Path) -> Config:
+    try:
+        return load_config(config)
+    except ConfigError as exc:
+        for line in exc.problems:
+            err.print(f"[bold red]config error:[/] {line}", highlight=False, markup=True)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _setup_logging(verbose: bool) -> None:
+    # Only zwgk's own messages reach the terminal; Scrapy's go to crawl.log.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("zwgk")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    logger.propagate = False
+
+
+def _store(db: str) -> Store:
+    try:
+        return Store(db)
+    except Exception as exc:
+        raise _fail(
+            f"cannot open the store {db}: {type(exc).__name__}: {exc}", EXIT_FAILED
+        ) from None
+
+
+def _crawl_with_progress(
+    cfg: Config,
+    store: Store,
+    run_id: str,
+    sites: list[str],
+    recrawl: bool,
+    log_file: Path,
+    show: bool,
+    parallel: int,
+) -> list[CrawlOutcome]:
+    if not show:
+        return crawl(
+            cfg, store, run_id, sites, recrawl=recrawl, log_file=log_file, parallel_sites=parallel
+        )
+    columns = (
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as bar:
+        total = bar.add_task("sites", total=len(sites), info="")
+        tasks: dict[str, TaskID] = {}
+        pages: dict[str, int] = {}
+        started = time.monotonic()
+
+        def site_started(site: str) -> None:
+            tasks[site] = bar.add_task(f"  {site}", total=None, info="crawling")
+            pages[site] = 0
+
+        def page_stored(site: str) -> None:
+            pages[site] += 1
+            rate = sum(pages.values()) / max(time.monotonic() - started, 0.001)
+            bar.update(tasks[site], info=f"{pages[site]} pages")
+            bar.update(total, info=f"{sum(pages.values())} pages, {rate:.1f}/s")
+
+        def site_finished(site: str, status: str) -> None:
+            if site in tasks:
+                bar.update(
+                    tasks[site], total=1, completed=1, info=f"{pages.get(site, 0)} pages, {status}"
+                )
+            bar.advance(total)
+
+        return crawl(
+            cfg,
+            store,
+            run_id,
+            sites,
+            recrawl=recrawl,
+            log_file=log_file,
+            parallel_sites=parallel,
+            progress=RunProgress(site_started, page_stored, site_finished),
+        )
+
+
+def _do_run(
+    cfg: Config,
+    db: str,
+    out_dir: Path,
+    run: str | None,
+    site: list[str] | None,
+    recrawl: bool,
+    show: bool,
+    parallel: int,
+    *,
+    do_crawl: bool = True,
+    do_report: bool = True,
+) -> RunResult:
+    from reports.render import write_reports
+
+    try:
+        sites = select_sites(cfg, site)
+    except KeyError as exc:
+        raise _fail(f"unknown site id: {exc.args[0]}", EXIT_USAGE) from None
+    run_id = run or default_run_id(cfg)
+    store = _store(db)
+    result = RunResult(run_id)
+    if do_crawl:
+        log_file = out_dir / run_id / "crawl.log"
+        result.crawls = _crawl_with_progress(
+            cfg, store, run_id, sites, recrawl, log_file, show, parallel
+        )
+        for c in result.crawls:
+            if c.status == "failed":
+                err.print(f"[red]site {c.site_id}: crawl failed: {c.error}[/]", highlight=False)
+            elif c.status == "interrupted":
+                err.print(
+                    f"[yellow]site {c.site_id}: crawl interrupted; run again to resume[/]",
+                    highlight=False,
+                )
+    result.check_errors = check(cfg, store, run_id, sites)
+    for e in result.check_errors:
+        err.print(f"[red]check error: {e}[/]", highlight=False)
+    if do_report:
+        result.reports = write_reports(store, run_id, out_dir)
+    finished = all(c.status in ("crawled", "skipped") for c in result.crawls)
+    store.finish_run(run_id, "done" if finished and not result.check_errors else "incomplete")
+    store.dispose()
+    return result
+
+
+@app.command()
+def run(
+    config: ConfigOpt = Path("config/sites.yaml"),
+    db: DbOpt = "zwgk.db",
+    out_dir: OutOpt = Path("zwgk-out"),
+    run: RunOpt = None,
+    site: SiteOpt = None,
+    recrawl: RecrawlOpt = False,
+    progress: ProgressOpt = True,
+    parallel: ParallelOpt = 4,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Crawl, check and report: the monthly job."""
+    _setup_logging(verbose)
+    cfg = _load(config)
+    result = _do_run(cfg, db, out_dir, run, site, recrawl, progress, parallel)
+    _summary(result, out_dir)
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
+
+
+@app.command("crawl")
+def crawl_cmd(
+    config: ConfigOpt = Path("config/sites.yaml"),
+    db: DbOpt = "zwgk.db",
+    out_dir: OutOpt = Path("zwgk-out"),
+    run: RunOpt = None,
+    site: SiteOpt = None,
+    recrawl: RecrawlOpt = False,
+    progress: ProgressOpt = True,
+    parallel: ParallelOpt = 4,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Crawl only (resumes an interrupted crawl of the same run)."""
+    _setup_logging(verbose)
+    cfg = _load(config)
+    try:
+        sites = select_sites(cfg, site)
+    except KeyError as exc:
+        raise _fail(f"unknown site id: {exc.args[0]}", EXIT_USAGE) from None
+    run_id = run or default_run_id(cfg)
+    store = _store(db)
+    outcomes = _crawl_with_progress(
+        cfg, store, run_id, sites, recrawl, out_dir / run_id / "crawl.log", progress, parallel
+    )
+    for c in outcomes:
+        out.print(
+            f"{c.site_id}: {c.status}, {c.pages} pages" + (f" ({c.error})" if c.error else ""),
+            highlight=False,
+        )
+    raise typer.Exit(
+        EXIT_OK if all(c.status in ("crawled", "skipped") for c in outcomes) else EXIT_FAILED
+    )
+
+
+@app.command("check")
+def check_cmd(
+    config: ConfigOpt = Path("config/sites.yaml"),
+    db: DbOpt = "zwgk.db",
+    run: RunOpt = None,
+    site: SiteOpt = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run the checks and scoring on what the store holds (no network for stored pages)."""
+    _setup_logging(verbose)
+    cfg = _load(config)
+    try:
+        sites = select_sites(cfg, site)
+    except KeyError as exc:
+        raise _fail(f"unknown site id: {exc.args[0]}", EXIT_USAGE) from None
+    run_id = run or default_run_id(cfg)
+    store = _store(db)
+    if store.get_run(run_id) is None:
+        raise _fail(f"no run {run_id!r} in {db}; crawl first", EXIT_FAILED)
+    errors = check(cfg, store, run_id, sites)
+    for e in errors:
+        err.print(f"[red]check error: {e}[/]", highlight=False)
+    out.print(f"checked {len(sites)} site(s) in run {run_id}", highlight=False)
+    raise typer.Exit(EXIT_FAILED if errors else EXIT_OK)
+
+
+@app.command("report")
+def report_cmd(
+    db: DbOpt = "zwgk.db",
+    out_dir: OutOpt = Path("zwgk-out"),
+    run: RunOpt = None,
+) -> None:
+    """Write scorecards and JSON exports for a stored run."""
+    from reports.render import write_reports
+
+    store = _store(db)
+    run_id = run or store.latest_run_id()
+    if run_id is None or store.get_run(run_id) is None:
+        raise _fail(f"no run {run_id or ''} in {db}", EXIT_FAILED)
+    paths = write_reports(store, run_id, out_dir)
+    out.print(f"wrote {len(paths)} files to {out_dir / run_id}", highlight=False)
+
+
+@app.command()
+def demo(
+    out_dir: OutOpt = Path("demo-output"),
+    progress: ProgressOpt = True,
+) -> None:
+    """Serve the bundled sample province on loopback and run the whole pipeline on it."""
+    import yaml
+
+    from zwgk.sample.server import SamplePortal
+
+    _setup_logging(False)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db_path = out_dir / "zwgk-demo.db"
+    cfg_path = out_dir / "demo-sites.yaml"
+    with SamplePortal() as portal:
+        data = portal.config_dict()
+        data["rubric"] = str(Path(__file__).resolve().parent.parent / "config" / "rubric.yaml")
+        cfg_path.write_text(
+            "# Written by `zwgk demo`: the bundled sample portal on loopback.\n"
+            + yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+            encoding="utf-8",
+        )
+        cfg = _load(cfg_path)
+        if db_path.exists():
+            db_path.unlink()  # ports differ per demo run, so old URLs would not match
+        result = _do_run(cfg, str(db_path), out_dir, None, None, True, progress, 4)
+    _summary(result, out_dir)
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
+
+
+def _summary(result: RunResult, out_dir: Path) -> None:
+    root = out_dir / result.run_id
+    out.print(
+        f"run {result.run_id}: {sum(c.pages for c in result.crawls)} pages crawled", highlight=False
+    )
+    if result.reports:
+        out.print(f"scorecards: {root / 'index.html'}", highlight=False)
+        out.print(f"findings:   {root / 'findings.json'}", highlight=False)
+        out.print(f"scores:     {root / 'scores.json'}", highlight=False)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"zwgk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True)
+    ] = False,
+) -> None:
+    pass
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
