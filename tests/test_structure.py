@@ -1,0 +1,136 @@
+"""The `structure` check on hand-built stores: one case per rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from checks import CheckContext
+from checks.structure import StructureCheck, report_year
+from tests.conftest import crawl_into, link, make_config, page
+from zwgk.store import Store
+
+HOME = "http://www.demo.gov.test/"
+COL = "http://www.demo.gov.test/zwgk/"
+
+
+def column(sections: dict[str, str], extra: list[dict] | None = None) -> list[dict]:
+    """Home, the disclosure column linking to ``sections`` (text -> url), and their targets."""
+    pages = [
+        page(HOME, is_home=True, depth=0, links=[link(COL, "政府信息公开")]),
+        page(COL, depth=0, links=[link(u, t) for t, u in sections.items()]),
+    ]
+    for t, u in sections.items():
+        pages.append(page(u, title=t))
+    return pages + (extra or [])
+
+
+ALL = {
+    "政府信息公开指南": COL + "zn/",
+    "政府信息公开制度": COL + "zd/",
+    "法定主动公开内容": COL + "fdzdgknr/",
+    "政府信息公开年报": COL + "nb/",
+}
+
+
+def report_page(year: int, published: str) -> dict:
+    return page(
+        COL + f"nb/{year}.html",
+        title=f"示例市人民政府{year}年政府信息公开工作年度报告",
+        meta={
+            "doc_title": f"示例市人民政府{year}年政府信息公开工作年度报告",
+            "publish_date": published,
+        },
+    )
+
+
+def run(store: Store, pages: list[dict], as_of: str = "2026-11-30"):
+    cfg = make_config()
+    crawl_into(store, cfg, pages)
+    ctx = CheckContext(
+        "2026-11", cfg.sites[0], cfg, store, dt.date.fromisoformat(as_of), dt.date(2026, 1, 1)
+    )
+    return StructureCheck().run(ctx)
+
+
+def rules(outcome) -> list[tuple[str, str]]:
+    return sorted((f.rule, f.severity.value) for f in outcome.findings)
+
+
+def test_complete_column_passes(store: Store) -> None:
+    out = run(store, column(ALL, [report_page(2025, "2026-01-20")]))
+    assert rules(out) == []
+    assert out.status.value == "pass"
+    assert out.metrics["sections_present"] == 4 and out.metrics["sections_reachable"] == 4
+    assert out.metrics["annual_report_required_year"] == 2025
+
+
+def test_missing_section_is_named(store: Store) -> None:
+    sections = {k: v for k, v in ALL.items() if k != "政府信息公开制度"}
+    out = run(store, column(sections, [report_page(2025, "2026-01-20")]))
+    assert rules(out) == [("section_missing", "fail")]
+    assert out.findings[0].evidence["section"] == "信息公开制度"
+    assert "信息公开制度" in out.findings[0].message
+
+
+def test_section_linked_to_404_is_unreachable(store: Store) -> None:
+    pages = column(ALL, [report_page(2025, "2026-01-20")])
+    for p in pages:
+        if p["url"] == ALL["政府信息公开制度"]:
+            p["status"] = 404
+    out = run(store, pages)
+    assert rules(out) == [("section_unreachable", "fail")]
+    f = out.findings[0]
+    assert f.url == ALL["政府信息公开制度"] and f.source_url == COL
+    assert "HTTP 404" in f.message
+
+
+def test_section_outside_crawl_is_unverified_not_failed(store: Store) -> None:
+    pages = [
+        p
+        for p in column(ALL, [report_page(2025, "2026-01-20")])
+        if p["url"] != ALL["法定主动公开内容"]
+    ]
+    out = run(store, pages)
+    assert rules(out) == [("section_unverified", "warn")]
+
+
+def test_previous_years_report_missing(store: Store) -> None:
+    out = run(store, column(ALL, [report_page(2024, "2025-01-20")]))
+    assert rules(out) == [("annual_report_missing", "fail")]
+    ev = out.findings[0].evidence
+    assert ev["required_year"] == 2025 and ev["newest_found"]["year"] == 2024
+
+
+def test_report_not_yet_due_before_deadline(store: Store) -> None:
+    # On 2026-03-15 the 2025 report (due 31 March) is not yet required; 2024's is.
+    out = run(store, column(ALL, [report_page(2024, "2025-01-20")]), as_of="2026-03-15")
+    assert rules(out) == []
+    assert out.metrics["annual_report_required_year"] == 2024
+
+
+def test_report_published_after_as_of_does_not_count(store: Store) -> None:
+    # Re-evaluating as of 2026-04-30 a report that appeared on 2026-05-10.
+    out = run(store, column(ALL, [report_page(2025, "2026-05-10")]), as_of="2026-04-30")
+    assert rules(out) == [("annual_report_missing", "fail")]
+
+
+def test_late_report_is_a_warning(store: Store) -> None:
+    out = run(store, column(ALL, [report_page(2025, "2026-04-15")]))
+    assert rules(out) == [("annual_report_late", "warn")]
+
+
+def test_unreachable_home_and_column(store: Store) -> None:
+    pages = [
+        page(HOME, is_home=True, depth=0, fetch_status="connection_refused", status=None),
+        page(COL, depth=0, fetch_status="timeout", status=None),
+    ]
+    out = run(store, pages)
+    assert rules(out) == [("column_unreachable", "fail"), ("home_unreachable", "fail")]
+
+
+def test_report_year_parsing() -> None:
+    assert report_year("示例市人民政府2025年政府信息公开工作年度报告") == 2025
+    assert report_year("政府信息公开工作年度报告（2024年）") == 2024
+    assert report_year("2023年度政府信息公开年报") == 2023
+    assert report_year("关于2025年工作情况的报告") is None
+    assert report_year(None) is None
