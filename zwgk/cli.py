@@ -24,11 +24,12 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.text import Text
 
 from zwgk import __version__
 from zwgk.config import Config, ConfigError, load_config
-from zwgk.runner import Progress as RunProgress
 from zwgk.runner import CrawlOutcome, RunResult, check, crawl, default_run_id, select_sites
+from zwgk.runner import Progress as RunProgress
 from zwgk.store import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -39,8 +40,16 @@ app = typer.Typer(
     help="zwgk: crawl government disclosure portals, check them against the rules, "
     "write scorecards.",
 )
-err = Console(stderr=True)
-out = Console()
+# soft_wrap: an error is one line however narrow the terminal, so that logs
+# and grep see it whole.
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
+
+
+def _say(prefix: str, message: str, style: str = "bold red") -> None:
+    # Text.assemble keeps brackets in messages from being read as markup.
+    err.print(Text.assemble((prefix, style), message), highlight=False)
+
 
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="Site list (YAML).")]
 DbOpt = Annotated[str, typer.Option("--db", help="SQLAlchemy URL or SQLite file path.")]
@@ -63,7 +72,7 @@ ParallelOpt = Annotated[
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    _say("error: ", message)
     return typer.Exit(code)
 
 
@@ -72,7 +81,7 @@ def _load(config: Path) -> Config:
         return load_config(config)
     except ConfigError as exc:
         for line in exc.problems:
-            err.print(f"[bold red]config error:[/] {line}", highlight=False, markup=True)
+            _say("config error: ", line)
         raise typer.Exit(EXIT_USAGE) from None
 
 
@@ -181,15 +190,16 @@ def _do_run(
         )
         for c in result.crawls:
             if c.status == "failed":
-                err.print(f"[red]site {c.site_id}: crawl failed: {c.error}[/]", highlight=False)
+                _say("error: ", f"site {c.site_id}: crawl failed: {c.error}")
             elif c.status == "interrupted":
-                err.print(
-                    f"[yellow]site {c.site_id}: crawl interrupted; run again to resume[/]",
-                    highlight=False,
+                _say(
+                    "warning: ",
+                    f"site {c.site_id}: crawl interrupted; run again to resume",
+                    "bold yellow",
                 )
     result.check_errors = check(cfg, store, run_id, sites)
     for e in result.check_errors:
-        err.print(f"[red]check error: {e}[/]", highlight=False)
+        _say("check error: ", e)
     if do_report:
         result.reports = write_reports(store, run_id, out_dir)
     finished = all(c.status in ("crawled", "skipped") for c in result.crawls)
@@ -273,7 +283,7 @@ def check_cmd(
         raise _fail(f"no run {run_id!r} in {db}; crawl first", EXIT_FAILED)
     errors = check(cfg, store, run_id, sites)
     for e in errors:
-        err.print(f"[red]check error: {e}[/]", highlight=False)
+        _say("check error: ", e)
     out.print(f"checked {len(sites)} site(s) in run {run_id}", highlight=False)
     raise typer.Exit(EXIT_FAILED if errors else EXIT_OK)
 

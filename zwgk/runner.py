@@ -167,9 +167,13 @@ def check(cfg: Config, store: Store, run_id: str, site_ids: list[str]) -> list[s
     from reports.scoring import load_rubric, score_site
 
     rubric = load_rubric(cfg.rubric_path())
-    run = store.get_run(run_id)
-    if run is None:
+    if store.get_run(run_id) is None:
         raise KeyError(f"no run {run_id!r} in the store")
+    # The config's evaluation dates win: checking a stored run with another
+    # as_of re-evaluates it as of that date.
+    run = store.ensure_run(
+        run_id, cfg.evaluation.as_of, cfg.evaluation.start, cfg.model_dump(mode="json")
+    )
     errors: list[str] = []
     checks = {cid: cls for cid, cls in registry().items() if rubric.enabled(cid)}
     for site_id in site_ids:
