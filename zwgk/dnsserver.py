@@ -43,6 +43,9 @@ class DNSServer:
         self.ttl = ttl
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._sock.bind((host, port))
+        # A timeout lets stop() end the loop promptly: closing a socket does
+        # not wake a thread blocked in recvfrom on Linux.
+        self._sock.settimeout(0.2)
         self.host, self.port = self._sock.getsockname()[:2]
         self._thread = threading.Thread(target=self._serve, name="zwgk-dns", daemon=True)
         self._stopped = threading.Event()
@@ -76,6 +79,8 @@ class DNSServer:
         while not self._stopped.is_set():
             try:
                 data, peer = self._sock.recvfrom(4096)
+            except TimeoutError:
+                continue
             except OSError:
                 return
             try:

@@ -1,0 +1,1 @@
+"""Generators of the sample province's static pages (see ``build_sites.py``)."""
