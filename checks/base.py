@@ -102,6 +102,8 @@ class Check:
     version: ClassVar[str]
     # Chinese label of each rule id, for the scorecard and exports.
     rules: ClassVar[dict[str, str]] = {}
+    # Chinese label of each metric key.
+    metric_labels: ClassVar[dict[str, str]] = {}
 
     def __init__(self, params: dict[str, Any] | None = None) -> None:
         # Per-check parameters come from the rubric, never from code.

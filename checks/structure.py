@@ -85,6 +85,13 @@ class StructureCheck(Check):
         "依据：《中华人民共和国政府信息公开条例》（2019年修订）第十二条、第二十条、第四十九条、第五十条。"
     )
     version = "1.0"
+    metric_labels: ClassVar[dict[str, str]] = {
+        "sections_required": "必备栏目数",
+        "sections_present": "已设置栏目数",
+        "sections_reachable": "可访问栏目数",
+        "annual_report_required_year": "应发布年报年度",
+        "annual_report_years_found": "已发布年报年度",
+    }
     rules: ClassVar[dict[str, str]] = {
         "home_unreachable": "网站首页无法访问",
         "column_unreachable": "信息公开专栏无法访问",
@@ -167,18 +174,7 @@ class StructureCheck(Check):
                 )
                 continue
             present += 1
-            targets = []
-            for lk in links:
-                page = by_url.get(lk.url or "")
-                targets.append(
-                    {
-                        "url": lk.url,
-                        "text": lk.text,
-                        "source_url": lk.source_url,
-                        "fetch_status": page.fetch_status if page else None,
-                        "http_status": page.status if page else None,
-                    }
-                )
+            targets = self._targets(links, by_url)
             if any(page_ok(by_url.get(lk.url or "")) for lk in links):
                 reachable += 1
                 continue
@@ -214,6 +210,28 @@ class StructureCheck(Check):
         }
         self._annual_report(ctx, out, section_links.get("annual_report", []))
         return out
+
+    @staticmethod
+    def _targets(links: list[Link], by_url: dict[str, Page]) -> list[dict[str, Any]]:
+        """One entry per distinct target, with where it is linked from."""
+        grouped: dict[str, dict[str, Any]] = {}
+        for lk in links:
+            url = lk.url or ""
+            if url not in grouped:
+                page = by_url.get(url)
+                grouped[url] = {
+                    "url": url,
+                    "text": lk.text,
+                    "fetch_status": page.fetch_status if page else None,
+                    "http_status": page.status if page else None,
+                    "linked_from": [],
+                    "occurrences": 0,
+                }
+            g = grouped[url]
+            g["occurrences"] += 1
+            if len(g["linked_from"]) < 3 and lk.source_url not in g["linked_from"]:
+                g["linked_from"].append(lk.source_url)
+        return list(grouped.values())
 
     def _annual_report(
         self, ctx: CheckContext, out: CheckOutcome, report_links: list[Link]

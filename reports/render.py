@@ -40,6 +40,22 @@ EVIDENCE_LABEL = {
     "entries": "专栏入口",
     "searched_pages": "检查的专栏页面数",
     "report_section_links": "年报栏目链接",
+    "linked_from": "链接所在页面",
+    "occurrences": "出现次数",
+}
+FETCH_STATUS_LABEL = {
+    "ok": "已获取",
+    "dns_error": "域名无法解析",
+    "connection_refused": "连接被拒绝",
+    "timeout": "超时",
+    "tls_error": "证书或加密连接错误",
+    "connection_error": "连接中断",
+    "private_address": "内网地址（未访问）",
+    "robots_denied": "robots.txt 禁止抓取",
+    "offsite_redirect": "跳转到站外",
+    "redirect_loop": "重定向循环",
+    "too_large": "页面过大",
+    "error": "其他错误",
 }
 
 
@@ -51,7 +67,10 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(
-        severity_label=SEVERITY_LABEL, status_label=STATUS_LABEL, evidence_label=EVIDENCE_LABEL
+        severity_label=SEVERITY_LABEL,
+        status_label=STATUS_LABEL,
+        evidence_label=EVIDENCE_LABEL,
+        fetch_status_label=FETCH_STATUS_LABEL,
     )
     env.filters["is_url"] = lambda v: isinstance(v, str) and v.startswith(("http://", "https://"))
     return env
@@ -66,6 +85,7 @@ def check_catalogue() -> dict[str, dict[str, Any]]:
             "explanation": cls.explanation,
             "version": cls.version,
             "rules": cls.rules,
+            "metric_labels": cls.metric_labels,
         }
         for cid, cls in registry().items()
     }

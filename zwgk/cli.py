@@ -36,6 +36,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 app = typer.Typer(
     add_completion=False,
+    pretty_exceptions_enable=False,
     no_args_is_help=True,
     help="zwgk: crawl government disclosure portals, check them against the rules, "
     "write scorecards.",
@@ -362,7 +363,16 @@ def main_callback(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:
+        _say("interrupted: ", "run the same command again to resume")
+        sys.exit(EXIT_FAILED)
+    except Exception as exc:
+        # Operators get one line; the traceback goes to the zwgk log (-v).
+        logging.getLogger("zwgk").debug("unhandled error", exc_info=True)
+        _say("error: ", f"{type(exc).__name__}: {exc}")
+        sys.exit(EXIT_FAILED)
 
 
 if __name__ == "__main__":
