@@ -240,6 +240,7 @@ class StructureCheck(Check):
         deadline_this_year = parse_mmdd(self.deadline, as_of.year)
         required = as_of.year - 1 if as_of > deadline_this_year else as_of.year - 2
         deadline = parse_mmdd(self.deadline, required + 1)
+        column = ctx.site.disclosure[0] if ctx.site.disclosure else ctx.site.home
 
         found: dict[int, dict[str, Any]] = {}
         for page in ctx.pages:
@@ -278,7 +279,10 @@ class StructureCheck(Check):
                     "annual_report_missing",
                     Severity.FAIL,
                     f"未找到{required}年度政府信息公开工作年度报告（应于{deadline.year}年{deadline.month}月{deadline.day}日前公布）",
-                    url=ctx.site.disclosure[0] if ctx.site.disclosure else ctx.site.home,
+                    # Point at the 年报 column when there is one: that is where
+                    # the webmaster has to add the report.
+                    url=report_links[0].url if report_links else column,
+                    source_url=report_links[0].source_url if report_links else None,
                     evidence={
                         "required_year": required,
                         "deadline": deadline.isoformat(),

@@ -1,0 +1,301 @@
+"""End to end on the bundled sample province: `zwgk run` against loopback servers.
+
+The sample portal knows every page it serves, so "found every page" is a set
+comparison, not a count; its DNS server records every name asked.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from zwgk.sample import PLANTED_FILE, SamplePortal
+from zwgk.store import Store
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def zwgk(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "zwgk", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+    )
+
+
+def write_config(portal: SamplePortal, path: Path, **crawl: Any) -> Path:
+    data = portal.config_dict()
+    data["crawl"].update(crawl)
+    data["rubric"] = str(REPO / "config" / "rubric.yaml")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@dataclass
+class Crawled:
+    portal: SamplePortal
+    store: Store
+    out: Path
+    result: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
+    tmp = tmp_path_factory.mktemp("crawl")
+    with SamplePortal() as portal:
+        cfg = write_config(portal, tmp / "sites.yaml")
+        result = zwgk(
+            "run",
+            "--config",
+            str(cfg),
+            "--db",
+            str(tmp / "z.db"),
+            "--out",
+            str(tmp / "out"),
+            "--no-progress",
+        )
+        store = Store(str(tmp / "z.db"))
+        yield Crawled(portal, store, tmp / "out", result)
+        store.dispose()
+
+
+def ok_urls(store: Store, site: str) -> set[str]:
+    pages = [p for p in store.pages("2026-11", site) if p.fetch_status == "ok" and p.status == 200]
+    return {p.url for p in pages} | {p.final_url for p in pages}
+
+
+def test_run_succeeds(crawled: Crawled) -> None:
+    assert crawled.result.returncode == 0, crawled.result.stderr
+    assert "scorecards:" in crawled.result.stdout
+
+
+@pytest.mark.parametrize("site", ["hanshan", "qinghe", "lanhai"])
+def test_every_page_found(crawled: Crawled, site: str) -> None:
+    expected = crawled.portal.expected_pages(site)
+    assert expected, "the sample portal lists its pages"
+    missing = expected - ok_urls(crawled.store, site)
+    assert not missing, f"{site}: not crawled: {sorted(missing)[:10]}"
+
+
+def test_trs_pagination_pages_come_only_from_createpagehtml(crawled: Crawled) -> None:
+    pages = {p.url: p for p in crawled.store.pages("2026-11", "hanshan")}
+    base = crawled.portal.base_url("hanshan")
+    for n in (1, 2):
+        url = f"{base}xwzx/hsyw/index_{n}.html"
+        assert url in pages
+    links = [
+        lk
+        for lk in crawled.store.links("2026-11", "hanshan")
+        if lk.url == f"{base}xwzx/hsyw/index_2.html"
+    ]
+    assert links and all(lk.generated_by == "trs" and lk.element == "script" for lk in links)
+
+
+def test_hanweb_dataproxy_records_are_crawled_and_attributed_to_the_list(crawled: Crawled) -> None:
+    links = [lk for lk in crawled.store.links("2026-11", "qinghe") if lk.generated_by == "hanweb"]
+    assert links
+    list_page = crawled.portal.url("xxgk.qinghe.gov.test", "/col/col1234/index.html")
+    from_list = {lk.url for lk in links if lk.source_url == list_page}
+    # 18 records in the column; the static island holds 8 of them.
+    assert len(from_list) == 18
+    ok = ok_urls(crawled.store, "qinghe")
+    assert from_list <= ok
+    posts = [r for r in crawled.portal.requests if r[0] == "POST" and "dataproxy.jsp" in r[2]]
+    assert posts, "records beyond the static island come from the data proxy"
+
+
+def test_gbk_site_titles_and_metadata(crawled: Crawled) -> None:
+    pages = crawled.store.pages("2026-11", "hanshan")
+    policy = next(p for p in pages if p.url.endswith("/zwgk/zcwj/202603/t20260310_140203.html"))
+    assert policy.encoding == "gb18030"
+    assert policy.meta["doc_number"].startswith("寒政")
+    assert "〔2026〕" in policy.meta["doc_number"]
+    assert policy.meta["publish_date"] == "2026-03-10"
+    assert policy.meta["index_no"] and policy.meta["publisher"]
+    assert policy.title and "寒山" in policy.title
+    assert "\ufffd" not in (policy.text or "")
+    assert policy.text_len > 100 and policy.text_hash
+
+
+def test_wrongly_declared_charset_still_decodes(crawled: Crawled) -> None:
+    planted = yaml.safe_load(PLANTED_FILE.read_text(encoding="utf-8"))
+    entry = planted["wrong_charset"][0]
+    url = entry["url"].format(port=crawled.portal.port)
+    page = next(p for p in crawled.store.pages("2026-11", "hanshan") if p.url == url)
+    assert page.encoding == "gb18030"
+    assert page.title and "\ufffd" not in page.title
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in page.title)
+
+
+def test_robots_disallowed_pages_never_requested(crawled: Crawled) -> None:
+    assert not [r for r in crawled.portal.requests if r[2].startswith("/admin/")]
+
+
+def test_special_links_recorded_but_never_fetched(crawled: Crawled) -> None:
+    links = crawled.store.links("2026-11", "lanhai")
+    kinds = Counter(lk.kind for lk in links)
+    assert kinds["javascript"] > 0
+    assert all(lk.url is None for lk in links if lk.kind != "http")
+    assert not [r for r in crawled.portal.requests if "javascript" in r[2].lower()]
+
+
+def test_home_page_links_flagged(crawled: Crawled) -> None:
+    links = crawled.store.links("2026-11", "hanshan")
+    home = crawled.portal.base_url("hanshan")
+    assert {lk.on_home for lk in links if lk.source_url == home} == {True}
+    assert {lk.on_home for lk in links if lk.source_url != home} == {False}
+
+
+def test_redirect_chain_recorded(crawled: Crawled) -> None:
+    pages = crawled.store.pages("2026-11", "qinghe")
+    chained = [p for p in pages if len(p.redirects) >= 2]
+    assert chained, "the 301 -> 302 -> 200 chain is stored"
+    p = chained[0]
+    assert [r["status"] for r in p.redirects] == [301, 302]
+    assert p.final_url.endswith("/col/col1105/index.html") and p.status == 200
+
+
+def test_structure_findings_match_planted(crawled: Crawled) -> None:
+    planted = yaml.safe_load(PLANTED_FILE.read_text(encoding="utf-8"))
+    expected = {
+        (d["site"], d["rule"], d["url"].format(port=crawled.portal.port))
+        for d in planted["defects"]
+        if d["check"] == "structure"
+    }
+    got = {
+        (f.site_id, f.rule, f.url)
+        for f in crawled.store.findings("2026-11")
+        if f.check == "structure"
+    }
+    assert got == expected
+
+
+def test_json_exports(crawled: Crawled) -> None:
+    import json
+
+    root = crawled.out / "2026-11"
+    findings = json.loads((root / "findings.json").read_text(encoding="utf-8"))
+    scores = json.loads((root / "scores.json").read_text(encoding="utf-8"))
+    assert findings and all(
+        {"site", "check", "rule", "severity", "url", "source_url", "message", "evidence"} <= set(f)
+        for f in findings
+    )
+    assert {s["site"] for s in scores} == {"hanshan", "qinghe", "lanhai"}
+    for s in scores:
+        assert {"site", "score", "max_score", "vetoed", "checks"} <= set(s)
+        assert s["checks"]["structure"]["status"] == "fail"
+        assert 0 <= s["score"] <= s["max_score"]
+    for site in ("hanshan", "qinghe", "lanhai"):
+        html = (root / "sites" / f"{site}.html").read_text(encoding="utf-8")
+        assert "整改清单" in html and "<script" not in html
+    assert "hanshan.html" in (root / "index.html").read_text(encoding="utf-8")
+
+
+def test_only_sample_names_resolved(crawled: Crawled) -> None:
+    zone = set(crawled.portal.zone())
+    asked = {name for name, _ in crawled.portal.dns.queries}
+    assert asked <= zone
+
+
+def test_rerun_skips_crawled_sites_and_reevaluates(crawled: Crawled, tmp_path: Path) -> None:
+    before = len(crawled.portal.requests)
+    cfg = write_config(crawled.portal, tmp_path / "sites.yaml")
+    # As of 2026-03-15 the 2025 report is not yet due, so qinghe's finding goes.
+    data = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    data["evaluation"] = {"as_of": "2026-03-15", "period_start": "2026-01-01"}
+    cfg.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    db = str(crawled.store.url)
+    r = zwgk(
+        "run",
+        "--config",
+        str(cfg),
+        "--db",
+        db,
+        "--out",
+        str(tmp_path / "out"),
+        "--run",
+        "2026-11",
+        "--no-progress",
+    )
+    assert r.returncode == 0, r.stderr
+    assert len(crawled.portal.requests) == before, "nothing fetched again"
+    rules = {(f.site_id, f.rule) for f in crawled.store.findings("2026-11")}
+    assert ("qinghe", "annual_report_missing") not in rules
+    assert ("lanhai", "section_missing") in rules
+
+
+def _wait_for_pages(db: Path, n: int, timeout: float = 60) -> None:
+    import sqlite3
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if db.exists():
+            try:
+                with sqlite3.connect(db) as c:
+                    if c.execute("select count(*) from pages").fetchone()[0] >= n:
+                        return
+            except sqlite3.OperationalError:
+                pass
+        time.sleep(0.05)
+    raise AssertionError(f"fewer than {n} pages stored in {timeout}s")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+def test_killed_crawl_resumes_without_refetching(tmp_path: Path, sig: signal.Signals) -> None:
+    with SamplePortal() as portal:
+        cfg = write_config(portal, tmp_path / "sites.yaml", delay_s=0.15, concurrency_per_host=1)
+        db = tmp_path / "z.db"
+        args = [
+            "--config",
+            str(cfg),
+            "--db",
+            str(db),
+            "--out",
+            str(tmp_path / "out"),
+            "--site",
+            "lanhai",
+        ]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "zwgk", "run", *args, "--no-progress"],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        _wait_for_pages(db, 5)
+        os.kill(proc.pid, sig)
+        _, stderr = proc.communicate(timeout=60)
+        assert proc.returncode != 0
+        if sig == signal.SIGINT:
+            assert "interrupted" in stderr
+        first = Counter(r[2] for r in portal.requests if r[0] == "GET" and r[2] != "/robots.txt")
+        # The kill really interrupted the crawl.
+        assert sum(first.values()) < len(portal.expected_pages("lanhai"))
+
+        r = zwgk("run", *args, "--no-progress")
+        assert r.returncode == 0, r.stderr
+        store = Store(str(db))
+        try:
+            assert portal.expected_pages("lanhai") <= ok_urls(store, "lanhai")
+            urls = [p.url for p in store.pages("2026-11", "lanhai")]
+            assert len(urls) == len(set(urls)), "no page stored twice"
+        finally:
+            store.dispose()
+        total = Counter(r[2] for r in portal.requests if r[0] == "GET" and r[2] != "/robots.txt")
+        refetched = [path for path, n in total.items() if n > 1 and first[path] >= 1]
+        # At most the pages of the unflushed batch are fetched a second time.
+        assert len(refetched) <= 50
+        assert sum(first.values()) >= 5
