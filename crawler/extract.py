@@ -51,8 +51,8 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
 
 
 def _canonical_encoding(name: str) -> str:
-    resolved = resolve_encoding(name) or name
-    return {"utf8": "utf-8"}.get(resolved.replace("_", "-").lower(), resolved.replace("_", "-").lower())
+    resolved = (resolve_encoding(name) or name).replace("_", "-").lower()
+    return {"utf8": "utf-8"}.get(resolved, resolved)
 
 
 # -- metadata -------------------------------------------------------------
@@ -68,11 +68,19 @@ META_LABELS: dict[str, tuple[str, ...]] = {
     "topic": ("主题分类", "信息分类"),
 }
 _LABEL_TO_KEY = {re.sub(r"\s+", "", lab): key for key, labs in META_LABELS.items() for lab in labs}
-_LABEL_RE = re.compile(
-    r"^\s*(" + "|".join(sorted((re.escape(k) for k in _LABEL_TO_KEY), key=len, reverse=True)) + r")\s*[:：]\s*(.*)$",
-    re.S,
+# Templates pad labels with (full-width) spaces to align a column: "文　　号：".
+_LABELS = "|".join(
+    sorted({r"\s*".join(map(re.escape, k)) for k in _LABEL_TO_KEY}, key=len, reverse=True)
 )
-DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fa5A-Za-z]{1,20}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号")
+# A text run that starts with a label. The colon may be missing only when the
+# label is the whole run (group 2 is then None); such a bare label is a field
+# only in a <th>文号</th><td>…</td> pair, see extract_meta.
+_LABEL_RE = re.compile(rf"^({_LABELS})\s*(?:[:：]\s*(.*)|)$", re.S)
+# Every "label：" in a run, so that a flattened "索引号：x 发布机构：y" yields both.
+_PAIR_RE = re.compile(rf"({_LABELS})\s*[:：]")
+DOC_NUMBER_RE = re.compile(
+    r"[\u4e00-\u9fa5A-Za-z]{1,20}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号"
+)
 DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 META_TAGS = {
@@ -113,27 +121,46 @@ def _texts(sel: Selector) -> list[str]:
 
 def extract_meta(sel: Selector) -> dict[str, Any]:
     meta: dict[str, Any] = {}
-    for m in sel.xpath("//meta[@name and @content]"):
-        name = (m.attrib.get("name") or "").strip().lower()
+    for tag in sel.xpath("//meta[@name and @content]"):
+        name = (tag.attrib.get("name") or "").strip().lower()
         key = META_TAGS.get(name)
         if key and key not in meta:
-            value = clean_text(m.attrib.get("content") or "")
+            value = clean_text(tag.attrib.get("content") or "")
             if value:
                 meta[key] = value
     texts = _texts(sel)
     for i, t in enumerate(texts):
-        m = _LABEL_RE.match(t)
-        if not m:
+        head = _LABEL_RE.match(t)
+        if not head or head.group(2) is None:
             continue
-        key = _LABEL_TO_KEY[re.sub(r"\s+", "", m.group(1))]
-        value = m.group(2).strip()
-        if not value and i + 1 < len(texts) and not _LABEL_RE.match(texts[i + 1]):
-            value = texts[i + 1]
-        # Two labels in one text run ("索引号：x 发布机构：y") happen in flattened tables.
-        value = re.split(r"\s+(?=(?:" + "|".join(map(re.escape, _LABEL_TO_KEY)) + r")\s*[:：])", value)[0]
-        value = value.strip()
-        if value and key not in meta and len(value) <= 200:
-            meta[key] = value
+        labels = list(_PAIR_RE.finditer(t))
+        ends = [m.start() for m in labels[1:]] + [len(t)]
+        pairs = [(m.group(1), t[m.end() : end]) for m, end in zip(labels, ends, strict=True)]
+        # "label：" alone in its cell: the value is the next text run, unless
+        # that is the next label (an empty field).
+        if (
+            len(pairs) == 1
+            and not pairs[0][1].strip()
+            and i + 1 < len(texts)
+            and not _LABEL_RE.match(texts[i + 1])
+        ):
+            following = texts[i + 1]
+            cut = _PAIR_RE.search(following)
+            pairs = [(pairs[0][0], following[: cut.start()] if cut else following)]
+        for label, raw in pairs:
+            key = _LABEL_TO_KEY[re.sub(r"\s+", "", label)]
+            value = raw.strip()
+            if value and key not in meta and len(value) <= 200:
+                meta[key] = value
+    # A bare label (no colon) is a field only as a header cell beside a data
+    # cell: list tables repeat bare labels as column heads over their rows.
+    for th in sel.xpath("//th[following-sibling::*[1][self::td]]"):
+        head = _LABEL_RE.match(clean_text(" ".join(th.xpath(".//text()").getall())))
+        if head and head.group(2) is None:
+            key = _LABEL_TO_KEY[re.sub(r"\s+", "", head.group(1))]
+            value = clean_text(" ".join(th.xpath("following-sibling::td[1]//text()").getall()))
+            if value and key not in meta and len(value) <= 200:
+                meta[key] = value
     if "doc_number" in meta:
         found = DOC_NUMBER_RE.search(meta["doc_number"])
         if found:
@@ -185,23 +212,69 @@ CONTENT_SELECTORS = (
 )
 
 
+_VISIBLE_TEXT = ".//text()[not(ancestor::script) and not(ancestor::style)]"
+_BLOCKS = ("div", "td", "section")
+
+
 def extract_main_text(sel: Selector) -> str:
     for css in CONTENT_SELECTORS:
         nodes = sel.css(css)
         if nodes:
-            text = clean_text(" ".join(nodes[0].xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall()))
+            text = clean_text(" ".join(nodes[0].xpath(_VISIBLE_TEXT).getall()))
             if len(text) >= 20:
                 return text
     # No known container: the block with the most text, which on a list or
     # home page is its body minus navigation chrome.
-    best = ""
-    for node in sel.xpath("//div|//td|//section"):
-        if node.xpath(".//div[string-length(normalize-space(.)) > 200]"):
-            continue
-        text = clean_text(" ".join(node.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall()))
-        if len(text) > len(best):
-            best = text
+    best = _largest_leaf_block(sel.root)
+    if best is None:
+        # No div/td/section with text: a bare page whose paragraphs sit in <body>.
+        return clean_text(" ".join(sel.xpath("//body").xpath(_VISIBLE_TEXT).getall()))
+    return clean_text(" ".join(best.xpath(_VISIBLE_TEXT)))
+
+
+def _largest_leaf_block(root: Any) -> Any:
+    """The div/td/section with the most visible text among those holding no
+    div of more than 200 characters; ``None`` if no block has text.
+
+    Lengths are those ``clean_text`` would give, summed bottom-up in one pass:
+    asking XPath for each block's text and each descendant div's length costs
+    depth x size, minutes on a hostile page of a few thousand nested divs.
+    """
+    if not isinstance(getattr(root, "tag", None), str):
+        return None
+    order = list(root.iter())
+    # element -> (chars of its cleaned non-empty text pieces, number of pieces, holds a big div)
+    stats: dict[Any, tuple[int, int, bool]] = {}
+    for el in reversed(order):  # children before parents
+        chars = pieces = 0
+        big = False
+        # Comments and processing instructions carry their content in .text.
+        if isinstance(el.tag, str) and el.tag not in ("script", "style"):
+            own = clean_text(el.text or "")
+            if own:
+                chars, pieces = len(own), 1
+        for child in el:
+            c_chars, c_pieces, c_big = stats[child]
+            chars += c_chars
+            pieces += c_pieces
+            tail = clean_text(child.tail or "")
+            if tail:
+                chars += len(tail)
+                pieces += 1
+            big = big or c_big or (child.tag == "div" and _joined_len(c_chars, c_pieces) > 200)
+        stats[el] = (chars, pieces, big)
+    best, best_len = None, 0
+    for el in order:
+        if el.tag in _BLOCKS and not stats[el][2]:
+            length = _joined_len(*stats[el][:2])
+            if length > best_len:
+                best, best_len = el, length
     return best
+
+
+def _joined_len(chars: int, pieces: int) -> int:
+    """Length of the cleaned pieces joined by single spaces."""
+    return chars + pieces - 1 if pieces else 0
 
 
 def text_hash(text: str) -> str:
@@ -225,12 +298,14 @@ LINK_ATTRS: tuple[tuple[str, str], ...] = (
     ("audio", "src"),
 )
 NAVIGABLE = {"a", "area", "iframe", "frame"}
+# fmt: off
 BINARY_EXTENSIONS = {
     ".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ppt", ".pptx", ".dps", ".ofd",
     ".zip", ".rar", ".7z", ".gz", ".tar", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp",
     ".svg", ".ico", ".mp3", ".mp4", ".avi", ".flv", ".wmv", ".mov", ".swf", ".exe", ".apk",
     ".txt", ".csv", ".css", ".js", ".json", ".xml", ".ceb", ".caj",
 }
+# fmt: on
 
 
 @dataclass
@@ -309,7 +384,10 @@ def extract_links(sel: Selector, base: str, generated_by: str | None = None) -> 
         href = node.attrib.get(attr)
         if href is None:
             continue
-        if tag == "link" and (node.attrib.get("rel") or "").lower() in ("dns-prefetch", "preconnect"):
+        if tag == "link" and (node.attrib.get("rel") or "").lower() in (
+            "dns-prefetch",
+            "preconnect",
+        ):
             continue
         kind, url = classify_href(href, base)
         out.append(LinkRecord(href, url, kind, tag, attr, _anchor_text(node), generated_by))
@@ -334,6 +412,14 @@ _TRS_CALL = re.compile(
     r"\s*(['\"])([^'\"]+)\4\s*,\s*(['\"])([^'\"]+)\6"
 )
 _JS_VAR = re.compile(r"\bvar\s+([A-Za-z_$][\w$]*)\s*=\s*['\"]?(\d+)['\"]?")
+# String literals are matched first so that the "//" of a URL in a string
+# survives; strings do not span lines, which bounds the damage a regex
+# literal such as /"/ can do.
+_JS_COMMENT = re.compile(r"""("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|/\*.*?\*/|//[^\n]*""", re.S)
+
+
+def _strip_js_comments(script: str) -> str:
+    return _JS_COMMENT.sub(lambda m: m.group(1) or " ", script)
 
 
 def trs_pages(sel: Selector, page_url: str, max_pages: int = 5000) -> list[str]:
@@ -347,9 +433,11 @@ def trs_pages(sel: Selector, page_url: str, max_pages: int = 5000) -> list[str]:
     for script in sel.xpath("//script[not(@src)]/text()").getall():
         if "createPageHTML" not in script:
             continue
+        # A commented-out call (an old pager left in the template) names no pages.
+        script = _strip_js_comments(script)
         variables = dict(_JS_VAR.findall(script))
         for m in _TRS_CALL.finditer(script):
-            total_s = m.group(2)
+            total_s = str(m.group(2))
             total_s = variables.get(total_s, total_s)
             if not total_s.isdigit():
                 continue
@@ -376,7 +464,9 @@ class HanwebList:
 
 _CDATA_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S)
-_TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord[\"']?\s*[:=]\s*[\"']?(\d+)", re.I)
+_TOTAL = re.compile(
+    r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord[\"']?\s*[:=]\s*[\"']?(\d+)", re.I
+)
 _PERPAGE = re.compile(r"perPage[\"']?\s*[:=]\s*[\"']?(\d+)", re.I)
 
 
@@ -418,7 +508,9 @@ def hanweb_lists(html: str, page_url: str) -> list[HanwebList]:
 def links_from_fragments(fragments: list[str], base: str, generated_by: str) -> list[LinkRecord]:
     links: list[LinkRecord] = []
     for frag in fragments:
-        links.extend(extract_links(Selector(text=f"<html><body>{frag}</body></html>"), base, generated_by))
+        links.extend(
+            extract_links(Selector(text=f"<html><body>{frag}</body></html>"), base, generated_by)
+        )
     return links
 
 
@@ -451,7 +543,9 @@ def parse_html(html: str, url: str) -> ParsedPage:
         links.extend(links_from_fragments(hl.records_html, base, "hanweb"))
     pagination = trs_pages(sel, base)
     for p in pagination:
-        links.append(LinkRecord("createPageHTML", p, "http", "script", "createPageHTML", None, "trs"))
+        links.append(
+            LinkRecord("createPageHTML", p, "http", "script", "createPageHTML", None, "trs")
+        )
     text = extract_main_text(sel)
     return ParsedPage(
         title=title,

@@ -256,7 +256,7 @@ def _wait_for_pages(db: Path, n: int, timeout: float = 60) -> None:
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_killed_crawl_resumes_without_refetching(tmp_path: Path, sig: signal.Signals) -> None:
     with SamplePortal() as portal:
-        cfg = write_config(portal, tmp_path / "sites.yaml", delay_s=0.15, concurrency_per_host=1)
+        cfg = write_config(portal, tmp_path / "sites.yaml", delay_s=0.25, concurrency_per_host=1)
         db = tmp_path / "z.db"
         args = [
             "--config",

@@ -31,6 +31,18 @@ class ConfigError(Exception):
         super().__init__("\n".join(problems))
 
 
+class FieldError(ValueError):
+    """A validator's complaint about one part of its field, e.g. one list item.
+
+    pydantic locates a validator's error at the field it validates; ``loc``
+    names the offending part below that so the reported line is the item's.
+    """
+
+    def __init__(self, message: str, *loc: str | int) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -42,7 +54,7 @@ class Evaluation(_Model):
     @model_validator(mode="after")
     def _period(self) -> Evaluation:
         if self.period_start is not None and self.period_start > self.as_of:
-            raise ValueError("period_start is after as_of")
+            raise FieldError("period_start is after as_of", "period_start")
         return self
 
     @property
@@ -67,22 +79,22 @@ class DNS(_Model):
     @field_validator("nameservers")
     @classmethod
     def _ns(cls, v: list[str]) -> list[str]:
-        for ns in v:
+        for i, ns in enumerate(v):
             try:
                 parse_nameserver(ns)
             except ValueError as exc:
-                raise ValueError(f"nameserver {ns!r} is not ADDRESS[:PORT]") from exc
+                raise FieldError(f"nameserver {ns!r} is not ADDRESS[:PORT] ({exc})", i) from exc
         return v
 
     @field_validator("hosts")
     @classmethod
     def _hosts(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
         for name, addrs in v.items():
-            for a in addrs:
+            for i, a in enumerate(addrs):
                 try:
                     ipaddress.ip_address(a)
                 except ValueError as exc:
-                    raise ValueError(f"{name}: {a!r} is not an IP address") from exc
+                    raise FieldError(f"{a!r} is not an IP address", name, i) from exc
         return {k.lower(): a for k, a in v.items()}
 
 
@@ -94,6 +106,10 @@ def _check_http_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{url!r} is not an http(s) URL")
+    try:
+        parts.port  # noqa: B018 -- urlsplit checks the port only when asked
+    except ValueError as exc:
+        raise ValueError(f"{url!r}: {exc}") from None
     return url
 
 
@@ -119,7 +135,12 @@ class Site(_Model):
     @field_validator("disclosure")
     @classmethod
     def _disclosure(cls, v: list[str]) -> list[str]:
-        return [_check_http_url(u) for u in v]
+        for i, u in enumerate(v):
+            try:
+                _check_http_url(u)
+            except ValueError as exc:
+                raise FieldError(str(exc), i) from None
+        return v
 
     @property
     def all_hosts(self) -> list[str]:
@@ -149,10 +170,13 @@ class Config(_Model):
 
     @model_validator(mode="after")
     def _unique(self) -> Config:
-        ids = [s.id for s in self.sites]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"duplicate site id: {', '.join(dupes)}")
+        first: dict[str, int] = {}
+        for i, s in enumerate(self.sites):
+            if s.id in first:
+                raise FieldError(
+                    f"duplicate site id {s.id!r} (also sites.{first[s.id]})", "sites", i, "id"
+                )
+            first[s.id] = i
         return self
 
     # Set by load_config; not part of the YAML schema.
@@ -181,16 +205,55 @@ class Config(_Model):
         return Path(__file__).resolve().parent.parent / "config" / "rubric.yaml"
 
 
-def _line_index(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
-    out[path] = node.start_mark.line + 1
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps an impossible date such as 2026-02-30 as text.
+
+    PyYAML's own constructor raises a bare ValueError there, with no line;
+    as text it reaches pydantic, which reports it with its path and line.
+    """
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def _line_index(
+    node: yaml.Node,
+    path: tuple[Any, ...],
+    out: dict[tuple[Any, ...], int],
+    dupes: list[tuple[int, str]],
+) -> None:
+    """Record the line of every key and list item below ``node``.
+
+    A key maps to its own line, not its value's, so that ``sites:`` followed
+    by a block is reported where ``sites:`` is written. PyYAML keeps the last
+    of two equal keys without a word; they are collected in ``dupes``.
+    """
     if isinstance(node, yaml.MappingNode):
+        seen: dict[tuple[str, Any], int] = {}
         for k, v in node.value:
-            key = k.value
-            out[(*path, key)] = k.start_mark.line + 1
-            _line_index(v, (*path, key), out)
+            key, line = k.value, k.start_mark.line + 1
+            if key != "<<" and (k.tag, key) in seen:
+                first = seen[(k.tag, key)]
+                dupes.append(
+                    (line, f"{_dotted((*path, key))}: duplicate key (first on line {first})")
+                )
+            seen.setdefault((k.tag, key), line)
+            out[(*path, key)] = line
+            _line_index(v, (*path, key), out, dupes)
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
-            _line_index(v, (*path, i), out)
+            out[(*path, i)] = v.start_mark.line + 1
+            _line_index(v, (*path, i), out, dupes)
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "(top)"
 
 
 def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | None:
@@ -209,8 +272,8 @@ def parse_config(text: str, name: str = "<config>") -> Config:
 def parse_yaml_model(text: str, name: str, model: type[M]) -> M:
     """Validate YAML ``text`` against ``model``; errors name file and line."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader: no arbitrary objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark else name
@@ -219,28 +282,38 @@ def parse_yaml_model(text: str, name: str, model: type[M]) -> M:
     if not isinstance(data, dict):
         raise ConfigError([f"{name}:1: the file must be a YAML mapping"])
     lines: dict[tuple[Any, ...], int] = {}
+    problems: list[tuple[int, str]] = []  # (line, "path: message")
     if node is not None:
-        _line_index(node, (), lines)
+        lines[()] = node.start_mark.line + 1
+        _line_index(node, (), lines, problems)
     try:
-        return model.model_validate(data)
+        result = model.model_validate(data)
     except ValidationError as exc:
-        problems = []
         for err in exc.errors():
             loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-            line = _line_for(loc, lines)
-            path = ".".join(str(p) for p in loc) or "(top)"
+            cause = (err.get("ctx") or {}).get("error")
+            if isinstance(cause, FieldError):
+                loc = (*loc, *cause.loc)
             msg = err["msg"].removeprefix("Value error, ")
-            problems.append(f"{name}:{line or 1}: {path}: {msg}")
-        raise ConfigError(problems) from None
+            problems.append((_line_for(loc, lines) or 1, f"{_dotted(loc)}: {msg}"))
+    if problems:
+        # In file order, as someone fixing them top to bottom reads them.
+        problems.sort(key=lambda p: p[0])
+        raise ConfigError([f"{name}:{line}: {problem}" for line, problem in problems])
+    return result
 
 
 def load_config(path: str | Path) -> Config:
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        raw = p.read_bytes()
     except FileNotFoundError:
         raise ConfigError([f"{p}: no such file"]) from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError([f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        problem = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        raise ConfigError([f"{p}:{line}: {problem}"]) from None
     cfg = parse_config(text, str(p))
     return cfg.model_copy(update={"source": p.resolve()})

@@ -45,14 +45,23 @@ def parse_nameserver(spec: str) -> tuple[str, int]:
     spec = spec.strip()
     if spec.startswith("["):
         host, _, rest = spec[1:].partition("]")
-        port = int(rest[1:]) if rest.startswith(":") else 53
+        if rest and not rest.startswith(":"):
+            raise ValueError(f"unexpected {rest!r} after ']'")
+        port = _port(rest[1:]) if rest else 53
     elif spec.count(":") == 1:
         host, port_s = spec.split(":")
-        port = int(port_s)
+        port = _port(port_s)
     else:
         host, port = spec, 53
     ipaddress.ip_address(host)  # nameservers must be addresses, never names
     return host, port
+
+
+def _port(text: str) -> int:
+    # int() alone would take "+53", " 53" or 99999; the last fails only at query time.
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
+        raise ValueError(f"port {text!r} is not 1-65535")
+    return int(text)
 
 
 def ip_literal(host: str) -> str | None:
@@ -98,7 +107,9 @@ class Resolver:
         literal = ip_literal(host)
         if literal is not None:
             v = ipaddress.ip_address(literal).version
-            return Resolution(host, a=(literal,) if v == 4 else (), aaaa=(literal,) if v == 6 else ())
+            return Resolution(
+                host, a=(literal,) if v == 4 else (), aaaa=(literal,) if v == 6 else ()
+            )
         if host in self.hosts:
             addrs = self.hosts[host]
             return Resolution(
@@ -173,11 +184,15 @@ def decide(
 class NetworkGuard:
     """Resolver plus policy: what the crawler and checks ask before connecting."""
 
-    def __init__(self, resolver: Resolver, trusted_hosts: Iterable[str], allow_private: bool) -> None:
+    def __init__(
+        self, resolver: Resolver, trusted_hosts: Iterable[str], allow_private: bool
+    ) -> None:
         self.resolver = resolver
         self.trusted_hosts = {h.lower() for h in trusted_hosts}
         self.allow_private = allow_private
 
     def check(self, host: str) -> tuple[Resolution, Decision]:
         resolution = self.resolver.resolve(host)
-        return resolution, decide(host, resolution.addresses, self.trusted_hosts, self.allow_private)
+        return resolution, decide(
+            host, resolution.addresses, self.trusted_hosts, self.allow_private
+        )
