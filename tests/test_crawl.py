@@ -73,8 +73,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
 
 
 def ok_urls(store: Store, site: str) -> set[str]:
-    pages = [p for p in store.pages("2026-11", site) if p.fetch_status == "ok" and p.status == 200]
-    return {p.url for p in pages} | {p.final_url for p in pages}
+    return ok_urls_run(store, "2026-11", site)
 
 
 def test_run_succeeds(crawled: Crawled) -> None:
@@ -299,3 +298,43 @@ def test_killed_crawl_resumes_without_refetching(tmp_path: Path, sig: signal.Sig
         # At most the pages of the unflushed batch are fetched a second time.
         assert len(refetched) <= 50
         assert sum(first.values()) >= 5
+
+
+def test_plain_scrapy_crawl_command(tmp_path: Path) -> None:
+    """`scrapy crawl portal -a site=ID` works as in any Scrapy project."""
+    with SamplePortal() as portal:
+        cfg = write_config(portal, tmp_path / "sites.yaml")
+        db = tmp_path / "s.db"
+        r = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "scrapy"),
+                "crawl",
+                "portal",
+                "-a",
+                "site=lanhai",
+                "-a",
+                f"config={cfg}",
+                "-a",
+                f"db={db}",
+                "-a",
+                "run=manual",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=REPO,
+        )
+        assert r.returncode == 0, r.stderr[-2000:]
+        assert "Spider closed (finished)" in r.stderr
+        store = Store(str(db))
+        try:
+            sr = store.site_run("manual", "lanhai")
+            assert sr is not None and sr.status == "crawled"
+            assert portal.expected_pages("lanhai") <= ok_urls_run(store, "manual", "lanhai")
+        finally:
+            store.dispose()
+
+
+def ok_urls_run(store: Store, run_id: str, site: str) -> set[str]:
+    pages = [p for p in store.pages(run_id, site) if p.fetch_status == "ok" and p.status == 200]
+    return {p.url for p in pages} | {p.final_url for p in pages}

@@ -106,12 +106,14 @@ class PortalSpider(scrapy.Spider):
                 spider.cfg.network.allow_private,
             )
         )
-        spider.store.ensure_run(
-            spider.run_id,
-            spider.cfg.evaluation.as_of,
-            spider.cfg.evaluation.start,
-            spider.cfg.model_dump(mode="json"),
-        ) if spider.store.get_run(spider.run_id) is None else None
+        if spider.store.get_run(spider.run_id) is None:
+            # Started by `scrapy crawl` rather than zwgk's runner.
+            spider.store.ensure_run(
+                spider.run_id,
+                spider.cfg.evaluation.as_of,
+                spider.cfg.evaluation.start,
+                spider.cfg.model_dump(mode="json"),
+            )
         spider.generation, spider.resumed = spider.store.begin_site_crawl(
             spider.run_id, spider.site.id, spider.site.name, spider.site.home, spider.resume
         )
