@@ -56,9 +56,13 @@ class FindingOut:
 class CheckOutcome:
     findings: list[FindingOut] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
+    # Set when the check had nothing to judge (e.g. links never verified).
+    status_override: Status | None = None
 
     @property
     def status(self) -> Status:
+        if self.status_override is not None:
+            return self.status_override
         sev = {f.severity for f in self.findings}
         if Severity.FAIL in sev:
             return Status.FAIL

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from scrapy import exceptions as sx
 from scrapy.exceptions import IgnoreRequest
 from twisted.internet import error as terror
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
@@ -41,7 +42,40 @@ def _is_tls(exc: BaseException) -> bool:
     return isinstance(exc, SSLError)
 
 
+def _inner(exc: BaseException) -> list[BaseException]:
+    """Exceptions wrapped by Twisted's and Scrapy's aggregate failures."""
+    reasons: Any = getattr(exc, "reasons", None)
+    if reasons is None and exc.args and isinstance(exc.args[0], list):
+        reasons = exc.args[0]
+    out = []
+    # Scrapy re-raises download errors as its own types "from" the original.
+    if exc.__cause__ is not None:
+        out.append(exc.__cause__)
+    for r in reasons or []:
+        inner = getattr(r, "value", r)
+        if isinstance(inner, BaseException):
+            out.append(inner)
+    return out
+
+
+# Scrapy >= 2.13 names download failures itself; older versions surface
+# Twisted's exceptions, handled below.
+_SCRAPY_ERRORS: tuple[tuple[str, FetchStatus], ...] = (
+    ("CannotResolveHostError", FetchStatus.DNS_ERROR),
+    ("DownloadConnectionRefusedError", FetchStatus.CONNECTION_REFUSED),
+    ("DownloadTimeoutError", FetchStatus.TIMEOUT),
+)
+
+
 def classify_failure(exc: BaseException) -> FetchStatus:
+    for name, status in _SCRAPY_ERRORS:
+        cls = getattr(sx, name, None)
+        if cls is not None and isinstance(exc, cls):
+            return status
+    for inner in _inner(exc):
+        found = classify_failure(inner)
+        if found is not FetchStatus.ERROR:
+            return found
     if isinstance(exc, PrivateAddressBlocked):
         return FetchStatus.PRIVATE_ADDRESS
     if isinstance(exc, OffsiteRedirect):
@@ -64,11 +98,8 @@ def classify_failure(exc: BaseException) -> FetchStatus:
     if _is_tls(exc):
         return FetchStatus.TLS_ERROR
     if isinstance(exc, ResponseNeverReceived | ResponseFailed):
-        reasons: list[Any] = getattr(exc, "reasons", [])
-        for r in reasons:
-            inner = getattr(r, "value", None)
-            if inner is not None and _is_tls(inner):
-                return FetchStatus.TLS_ERROR
+        return FetchStatus.CONNECTION_ERROR
+    if getattr(sx, "DownloadFailedError", None) and isinstance(exc, sx.DownloadFailedError):
         return FetchStatus.CONNECTION_ERROR
     if isinstance(exc, terror.ConnectError | ConnectionError):
         return FetchStatus.CONNECTION_ERROR

@@ -38,3 +38,19 @@ class LinkBatchItem:
 
     source_url: str
     links: list[dict[str, Any]]
+
+
+@dataclass
+class UrlCheckItem:
+    """The verified outcome of one link target (a row of ``url_checks``)."""
+
+    url: str
+    outcome: str
+    source: str  # crawl, cache, fetch, policy
+    http_status: int | None = None
+    final_url: str | None = None
+    error: str | None = None
+    method: str | None = None
+    attempts: int = 0
+    elapsed_ms: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)

@@ -11,7 +11,7 @@ import dataclasses
 import time
 from typing import Any
 
-from crawler.items import LinkBatchItem, PageItem
+from crawler.items import LinkBatchItem, PageItem, UrlCheckItem
 
 FLUSH_EVERY_ITEMS = 50
 FLUSH_EVERY_SECONDS = 2.0
@@ -61,3 +61,37 @@ class StorePipeline:
     @property
     def spider(self) -> Any:
         return self.crawler.spider
+
+
+class UrlCheckPipeline:
+    """Writes link-verification outcomes; a killed run loses at most one batch."""
+
+    crawler: Any
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> UrlCheckPipeline:
+        pipe = cls()
+        pipe.crawler = crawler
+        pipe.buffer = []
+        pipe.last_flush = time.monotonic()
+        return pipe
+
+    buffer: list[dict[str, Any]]
+    last_flush: float
+
+    def _flush(self) -> None:
+        spider = self.crawler.spider
+        if self.buffer:
+            spider.store.add_url_checks(spider.run_id, self.buffer)
+            self.buffer = []
+        self.last_flush = time.monotonic()
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if isinstance(item, UrlCheckItem):
+            self.buffer.append(dataclasses.asdict(item))
+            if len(self.buffer) >= 200 or time.monotonic() - self.last_flush > FLUSH_EVERY_SECONDS:
+                self._flush()
+        return item
+
+    def close_spider(self, spider: Any = None) -> None:
+        self._flush()

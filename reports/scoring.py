@@ -17,6 +17,9 @@ from zwgk.config import ConfigError, parse_yaml_model
 class Deduction(BaseModel):
     model_config = ConfigDict(extra="forbid")
     points: float = Field(ge=0)
+    # Points for a finding about the home page, where the inspection
+    # indicators weigh an unavailable link far more than elsewhere.
+    home_points: float | None = Field(default=None, ge=0)
     cap: float | None = Field(default=None, ge=0)
 
 
@@ -56,11 +59,15 @@ def score_site(
     results: dict[str, dict[str, Any]],
     findings: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """``results``: check id -> {status, metrics}; ``findings``: rows with check, rule, severity.
+    """``results``: check id -> {status, metrics}; ``findings``: rows with check,
+    rule, severity and optionally on_home.
 
     Returns the fields of a Score row: score, max_score, vetoed, checks.
     """
     counts: Counter[tuple[str, str]] = Counter((f["check"], f["rule"]) for f in findings)
+    home: Counter[tuple[str, str]] = Counter(
+        (f["check"], f["rule"]) for f in findings if f.get("on_home")
+    )
     checks: dict[str, Any] = {}
     total = max_total = 0.0
     for check_id, result in results.items():
@@ -72,7 +79,9 @@ def score_site(
                 if cid != check_id or rule not in cr.deductions:
                     continue
                 d = cr.deductions[rule]
-                deducted += min(d.points * n, d.cap if d.cap is not None else weight)
+                n_home = home[(cid, rule)] if d.home_points is not None else 0
+                points = d.points * (n - n_home) + (d.home_points or 0) * n_home
+                deducted += min(points, d.cap if d.cap is not None else weight)
         got = 0.0 if result["status"] in ("error", "skipped") else max(0.0, weight - deducted)
         checks[check_id] = {
             "status": result["status"],

@@ -107,9 +107,18 @@ def test_defaults_of_optional_sections() -> None:
         "timeout_s": 20,
         "obey_robots": True,
         "user_agent": None,
+        "contact": None,
+    }
+    assert cfg.links.model_dump() == {
+        "check_external": True,
+        "cache_days": 7,
+        "retries": 2,
+        "timeout_s": 15,
+        "concurrency_per_host": 2,
     }
     assert (cfg.dns.nameservers, cfg.dns.hosts) == ([], {})
     assert cfg.network.allow_private is False
+    assert cfg.network.allow_hosts == []
     assert cfg.rubric is None
     assert cfg.source is None
 

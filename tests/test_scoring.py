@@ -68,3 +68,28 @@ def test_bad_rubric_names_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as e:
         load_rubric(p)
     assert str(e.value).startswith(f"{p}:3: checks.structure.weight:")
+
+
+def test_home_page_findings_weigh_more() -> None:
+    rubric = Rubric.model_validate(
+        {
+            "checks": {
+                "links": {
+                    "weight": 30,
+                    "deductions": {"http_4xx": {"points": 0.1, "home_points": 1}},
+                }
+            }
+        }
+    )
+    rows = [{"check": "links", "rule": "http_4xx", "severity": "fail", "on_home": True}] * 2 + [
+        {"check": "links", "rule": "http_4xx", "severity": "fail", "on_home": False}
+    ] * 10
+    s = score_site(rubric, {"links": {"status": "fail"}}, rows)
+    assert s["checks"]["links"]["score"] == 27.0  # 30 - 2*1 - 10*0.1
+
+
+def test_shipped_rubric_covers_links_rules() -> None:
+    from checks.links import LinksCheck
+
+    r = load_rubric(REPO / "config" / "rubric.yaml")
+    assert set(r.checks["links"].deductions) == set(LinksCheck.rules)

@@ -70,6 +70,30 @@ class Crawl(_Model):
     timeout_s: float = Field(20, gt=0, le=600)
     obey_robots: bool = True
     user_agent: str | None = None
+    # Named in the User-Agent so a webmaster can reach whoever runs the crawl.
+    contact: str | None = None
+
+    def user_agent_string(self, default: str) -> str:
+        ua = self.user_agent or default
+        if self.contact and self.contact not in ua:
+            ua = (
+                ua.rstrip(")") + f"; contact: {self.contact})"
+                if ua.endswith(")")
+                else f"{ua} ({self.contact})"
+            )
+        return ua
+
+
+class Links(_Model):
+    """Verification of every link target (the ``links`` check's fetches)."""
+
+    check_external: bool = True
+    # A URL found ok within this many days is not fetched again; failures
+    # are never cached.
+    cache_days: int = Field(7, ge=0, le=365)
+    retries: int = Field(2, ge=0, le=10)
+    timeout_s: float = Field(15, gt=0, le=600)
+    concurrency_per_host: int = Field(2, ge=1, le=32)
 
 
 class DNS(_Model):
@@ -100,6 +124,9 @@ class DNS(_Model):
 
 class Network(_Model):
     allow_private: bool = False
+    # Hosts that may resolve to private addresses although they are not
+    # configured sites (e.g. a province's shared platform on an internal range).
+    allow_hosts: list[str] = Field(default_factory=list)
 
 
 def _check_http_url(url: str) -> str:
@@ -165,6 +192,7 @@ class Config(_Model):
     crawl: Crawl = Field(default_factory=Crawl)
     dns: DNS = Field(default_factory=DNS)
     network: Network = Field(default_factory=Network)
+    links: Links = Field(default_factory=Links)
     rubric: str | None = None
     sites: list[Site] = Field(min_length=1)
 
@@ -190,7 +218,8 @@ class Config(_Model):
 
     @property
     def trusted_hosts(self) -> set[str]:
-        return {h for s in self.sites for h in s.all_hosts}
+        sites = {h for s in self.sites for h in s.all_hosts}
+        return sites | {h.lower().rstrip(".") for h in self.network.allow_hosts}
 
     def rubric_path(self) -> Path:
         """The scoring rubric: ``rubric:`` if set, else ``rubric.yaml`` beside the

@@ -17,6 +17,8 @@ log = logging.getLogger("zwgk")
 # Sites crawled at once; each has its own per-host politeness, so this bounds
 # only the machine's load, not any server's.
 DEFAULT_PARALLEL_SITES = 4
+# The pseudo-site name under which link verification reports its progress.
+LINKS = "(links)"
 
 
 @dataclass
@@ -88,11 +90,13 @@ def crawl(
     log_file: Path | None = None,
     progress: Progress | None = None,
     parallel_sites: int = DEFAULT_PARALLEL_SITES,
+    verify_links: bool = True,
 ) -> list[CrawlOutcome]:
     """Crawl the sites in one Scrapy process (the reactor runs once per process).
 
     Sites already crawled in this run are skipped unless ``recrawl``; a site
-    left mid-crawl by a killed run is resumed.
+    left mid-crawl by a killed run is resumed. Then every link target of the
+    run is verified (the entry named ``LINKS`` in the result), resuming too.
     """
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
@@ -112,11 +116,10 @@ def crawl(
             outcomes[site_id] = CrawlOutcome(site_id, "skipped", sr.pages)
             continue
         todo.append(site_id)
-    if not todo:
-        return [outcomes[s] for s in site_ids]
 
     process = CrawlerProcess(crawl_settings(cfg, log_file))
     sem = defer.DeferredSemaphore(max(1, parallel_sites))
+    links = CrawlOutcome(LINKS, "skipped")
 
     def launch(site_id: str) -> Any:
         crawler = process.create_crawler(PortalSpider)
@@ -153,12 +156,56 @@ def crawl(
         d.addCallbacks(finished, failed)
         return d
 
-    for site_id in todo:
-        sem.run(launch, site_id)
-    process.start()
+    def verify(_: Any) -> Any:
+        # Links are verified once the site crawls have stored every page, so
+        # that no crawled page is fetched a second time.
+        if not verify_links or any(
+            o.status != "crawled" for o in outcomes.values() if o.site_id in todo
+        ):
+            return None
+        from crawler.spiders.linkcheck import LinkCheckSpider
+
+        crawler = process.create_crawler(LinkCheckSpider)
+        reasons: dict[str, str] = {}
+        crawler.signals.connect(
+            lambda spider, reason: reasons.setdefault("reason", reason),
+            signal=signals.spider_closed,
+            weak=False,
+        )
+        progress.site_started(LINKS)
+        d = process.crawl(crawler, config=cfg, run=run_id, db=store)
+
+        def finished(_: Any) -> None:
+            links.status = "crawled" if reasons.get("reason") == "finished" else "interrupted"
+            progress.site_finished(LINKS, links.status)
+
+        def failed(failure: Any) -> None:
+            links.status, links.error = "failed", f"{type(failure.value).__name__}: {failure.value}"
+            log.error("link verification failed: %s", links.error)
+            progress.site_finished(LINKS, "failed")
+
+        d.addCallbacks(finished, failed)
+        return d
+
+    def stop(_: Any) -> None:
+        # Imported here: importing the reactor before Scrapy starts would
+        # install Twisted's default reactor instead of the asyncio one.
+        from twisted.internet import reactor
+
+        r: Any = reactor
+        if r.running:
+            r.stop()
+
+    all_sites = defer.DeferredList([sem.run(launch, site_id) for site_id in todo])
+    all_sites.addCallback(verify)
+    all_sites.addBoth(stop)
+    process.start(stop_after_crawl=False)
     for site_id in todo:
         outcomes.setdefault(site_id, CrawlOutcome(site_id, "interrupted"))
-    return [outcomes[s] for s in site_ids]
+    result = [outcomes[s] for s in site_ids]
+    if verify_links:
+        result.append(links)
+    return result
 
 
 def check(cfg: Config, store: Store, run_id: str, site_ids: list[str]) -> list[str]:
@@ -199,7 +246,12 @@ def check(cfg: Config, store: Store, run_id: str, site_ids: list[str]) -> list[s
                 results[cid] = {"status": Status.ERROR.value, "metrics": {}}
                 errors.append(f"{site_id}/{cid}: {exc}")
         findings = [
-            {"check": f.check, "rule": f.rule, "severity": f.severity}
+            {
+                "check": f.check,
+                "rule": f.rule,
+                "severity": f.severity,
+                "on_home": bool((f.evidence or {}).get("on_home")),
+            }
             for f in store.findings(run_id, site_id)
         ]
         store.replace_score(run_id, site_id, **score_site(rubric, results, findings))

@@ -26,9 +26,8 @@ from crawler.extract import (
 )
 from crawler.fetch import FetchStatus, classify_failure
 from crawler.items import LinkBatchItem, PageItem
-from crawler.resolver import set_guard
-from zwgk.config import Config, Site, load_config
-from zwgk.net import NetworkGuard, Resolver
+from crawler.spiders._setup import apply_settings, install_guard, load, open_store
+from zwgk.config import Config, Site
 from zwgk.store import Store
 
 HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
@@ -63,14 +62,12 @@ class PortalSpider(scrapy.Spider):
         super().__init__(**kwargs)
         if not site:
             raise ValueError("the portal spider needs -a site=ID")
-        config = config or os.environ.get("ZWGK_CONFIG") or "config/sites.yaml"
-        self.cfg = config if isinstance(config, Config) else load_config(config)
+        self.cfg = load(config)
         self.site = self.cfg.site(site)
         self.run_id = (
             run or os.environ.get("ZWGK_RUN") or self.cfg.evaluation.as_of.strftime("%Y-%m")
         )
-        db = db or os.environ.get("ZWGK_DB") or "zwgk.db"
-        self.store = db if isinstance(db, Store) else Store(db)
+        self.store = open_store(db)
         self.resume = resume if isinstance(resume, bool) else resume not in ("0", "false", "no")
         self.hosts = set(self.site.all_hosts)
         self.home = norm_url(self.site.home)
@@ -82,30 +79,8 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        c = spider.cfg.crawl
-        # Scrapy applies crawler settings after the spider is built, so the
-        # site config's politeness values take effect here.
-        for name, value in (
-            ("CONCURRENT_REQUESTS_PER_DOMAIN", c.concurrency_per_host),
-            ("DOWNLOAD_DELAY", c.delay_s),
-            ("AUTOTHROTTLE_START_DELAY", max(c.delay_s, 0.01)),
-            ("DOWNLOAD_TIMEOUT", c.timeout_s),
-            ("ROBOTSTXT_OBEY", c.obey_robots),
-        ):
-            crawler.settings.set(name, value, priority="spider")
-        if c.delay_s == 0:
-            crawler.settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
-        if c.user_agent:
-            crawler.settings.set("USER_AGENT", c.user_agent, priority="spider")
-        set_guard(
-            NetworkGuard(
-                Resolver(
-                    spider.cfg.dns.nameservers, spider.cfg.dns.hosts, timeout=min(c.timeout_s, 10)
-                ),
-                spider.cfg.trusted_hosts,
-                spider.cfg.network.allow_private,
-            )
-        )
+        apply_settings(crawler, spider.cfg)
+        install_guard(spider.cfg)
         if spider.store.get_run(spider.run_id) is None:
             # Started by `scrapy crawl` rather than zwgk's runner.
             spider.store.ensure_run(

@@ -5,20 +5,24 @@ from zwgk.store.models import (
     CheckResult,
     Finding,
     Link,
+    LinkCache,
     Page,
     Run,
     Score,
     SiteRun,
+    UrlCheck,
 )
 
 __all__ = [
     "CheckResult",
     "Finding",
     "Link",
+    "LinkCache",
     "Page",
     "Run",
     "Score",
     "SiteRun",
     "Store",
+    "UrlCheck",
     "default_db_url",
 ]

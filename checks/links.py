@@ -1,0 +1,220 @@
+"""错链、断链：every link target verified, classified and located.
+
+Judges the outcomes the link-verification crawl stored (``url_checks``):
+one finding per broken target per site, with every place it is linked from.
+Blocked answers (anti-bot 403/412/429, WAF pages, robots.txt) are reported
+as unverified, never as broken: a wrong finding costs a site its score.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any, ClassVar
+
+from checks import register
+from checks.base import Check, CheckContext, CheckOutcome, FindingOut, Severity, Status
+from crawler.linkcheck import BROKEN, UNVERIFIED, Outcome
+from zwgk.store import Link
+
+MAX_OCCURRENCES = 50
+# Fragments browsers resolve without an element of that id.
+IMPLICIT_FRAGMENTS = frozenset({"", "top"})
+
+OUTCOME_LABEL = {
+    Outcome.HTTP_4XX: "页面不存在或无法访问（HTTP {status}）",
+    Outcome.HTTP_5XX: "服务器错误（HTTP {status}）",
+    Outcome.DNS_ERROR: "域名无法解析",
+    Outcome.CONNECTION_REFUSED: "服务器拒绝连接",
+    Outcome.TIMEOUT: "访问超时",
+    Outcome.TLS_ERROR: "证书或加密连接错误",
+    Outcome.CONNECTION_ERROR: "连接中断",
+    Outcome.REDIRECT_LOOP: "重定向循环或跳转次数过多",
+    Outcome.SOFT_404: "页面返回正常状态码但内容为错误提示（软404）",
+    Outcome.EMPTY: "页面内容为空",
+    Outcome.BLOCKED: "被目标网站拦截，未能验证",
+    Outcome.PRIVATE_ADDRESS: "指向内网地址，公众无法访问",
+}
+ELEMENT_LABEL = {
+    "a": "链接",
+    "area": "图片热区链接",
+    "img": "图片",
+    "script": "脚本",
+    "link": "样式表",
+    "iframe": "内嵌框架",
+    "frame": "框架",
+    "embed": "嵌入对象",
+    "object": "嵌入对象",
+    "source": "媒体",
+    "video": "视频",
+    "audio": "音频",
+}
+
+
+def describe(outcome: str, status: int | None, detail: dict[str, Any] | None = None) -> str:
+    if outcome == Outcome.BLOCKED and (detail or {}).get("fetch_status") == "robots_denied":
+        return "被网站robots.txt禁止访问，未能验证"
+    try:
+        label = OUTCOME_LABEL[Outcome(outcome)]
+    except (KeyError, ValueError):
+        label = outcome
+    return label.format(status=status if status is not None else "?")
+
+
+@register
+class LinksCheck(Check):
+    id = "links"
+    label = "错链断链"
+    explanation = (
+        "逐一验证网站首页及信息公开专栏页面上的全部链接（含图片、附件、脚本、样式表和外部链接），"
+        "列出打不开或错误的链接及其所在页面。被目标网站反爬虫机制拦截的链接列为“未能验证”，不计为错链。"
+        "依据：《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）可用性指标中的“首页不可用链接”"
+        "“其他页面不可用链接”。"
+    )
+    version = "1.0"
+    rules: ClassVar[dict[str, str]] = {
+        Outcome.HTTP_4XX.value: "链接目标不存在（4xx）",
+        Outcome.HTTP_5XX.value: "链接目标服务器错误（5xx）",
+        Outcome.DNS_ERROR.value: "域名无法解析",
+        Outcome.CONNECTION_REFUSED.value: "连接被拒绝",
+        Outcome.TIMEOUT.value: "访问超时",
+        Outcome.TLS_ERROR.value: "证书错误",
+        Outcome.CONNECTION_ERROR.value: "连接中断",
+        Outcome.REDIRECT_LOOP.value: "重定向循环",
+        Outcome.SOFT_404.value: "软404",
+        Outcome.EMPTY.value: "空白页面",
+        Outcome.BLOCKED.value: "未能验证（被拦截）",
+        Outcome.PRIVATE_ADDRESS.value: "内网地址链接",
+        "fragment_missing": "页内锚点不存在",
+    }
+    metric_labels: ClassVar[dict[str, str]] = {
+        "links_checked": "检查链接数（去重）",
+        "occurrences": "链接出现次数",
+        "broken": "错链断链数",
+        "broken_by_outcome": "按类型",
+        "home_unavailable": "首页不可用链接数",
+        "unverified": "未能验证数",
+        "not_checked": "未检查数",
+        "not_http": "非网页链接数（javascript/mailto等）",
+        "fragment_missing": "锚点缺失数",
+    }
+
+    def run(self, ctx: CheckContext) -> CheckOutcome:
+        out = CheckOutcome()
+        checks = ctx.store.url_checks(ctx.run_id)
+        by_target: dict[str, list[Link]] = defaultdict(list)
+        not_http = 0
+        for lk in ctx.links:
+            if lk.kind != "http" or not lk.url:
+                not_http += 1
+                continue
+            by_target[lk.url.split("#", 1)[0]].append(lk)
+        if by_target and not any(t in checks for t in by_target):
+            out.status_override = Status.SKIPPED
+            out.metrics = {"links_checked": 0, "not_checked": len(by_target), "not_http": not_http}
+            return out
+
+        broken_by: Counter[str] = Counter()
+        unverified = not_checked = home_unavailable = 0
+        for target, links in sorted(by_target.items()):
+            uc = checks.get(target)
+            if uc is None:
+                not_checked += 1
+                continue
+            outcome = uc.outcome
+            if (
+                outcome not in BROKEN
+                and outcome not in UNVERIFIED
+                and outcome != Outcome.PRIVATE_ADDRESS
+            ):
+                continue
+            on_home = any(lk.on_home for lk in links)
+            if outcome in UNVERIFIED:
+                unverified += 1
+                severity = Severity.INFO
+            else:
+                broken_by[outcome] += 1
+                home_unavailable += on_home
+                severity = Severity.FAIL
+            where = "首页" if on_home else "页面"
+            first = next((lk for lk in links if lk.on_home), links[0])
+            kind = ELEMENT_LABEL.get(first.element, "链接")
+            name = (first.text or target)[:40]
+            out.findings.append(
+                FindingOut(
+                    outcome,
+                    severity,
+                    f"{where}{kind}“{name}”{describe(outcome, uc.http_status, uc.detail)}",
+                    url=target,
+                    source_url=first.source_url,
+                    evidence={
+                        "outcome": outcome,
+                        "http_status": uc.http_status,
+                        "error": uc.error,
+                        "final_url": uc.final_url,
+                        "attempts": uc.attempts,
+                        "method": uc.method,
+                        "checked_at": uc.checked_at.isoformat(timespec="seconds"),
+                        "source": uc.source,
+                        "on_home": on_home,
+                        "occurrence_count": len(links),
+                        "occurrences": [
+                            {
+                                "source_url": lk.source_url,
+                                "text": lk.text,
+                                "element": lk.element,
+                                "on_home": lk.on_home,
+                            }
+                            for lk in links[:MAX_OCCURRENCES]
+                        ],
+                        **({"detail": uc.detail} if uc.detail else {}),
+                    },
+                )
+            )
+        fragment_missing = self._fragments(ctx, out)
+        out.metrics = {
+            "links_checked": len(by_target) - not_checked,
+            "occurrences": sum(len(v) for v in by_target.values()),
+            "broken": sum(broken_by.values()),
+            "broken_by_outcome": dict(sorted(broken_by.items())),
+            "home_unavailable": home_unavailable,
+            "unverified": unverified,
+            "not_checked": not_checked,
+            "not_http": not_http,
+            "fragment_missing": fragment_missing,
+        }
+        return out
+
+    @staticmethod
+    def _fragments(ctx: CheckContext, out: CheckOutcome) -> int:
+        """``page.html#sec2`` on an internal page where no element has id sec2."""
+        missing: dict[str, list[Link]] = defaultdict(list)
+        for lk in ctx.links:
+            if lk.kind != "http" or not lk.url or "#" not in lk.url:
+                continue
+            target, frag = lk.url.split("#", 1)
+            if frag in IMPLICIT_FRAGMENTS or frag.startswith(("!", "/")):
+                continue  # hash-bang routes are not anchors
+            page = ctx.pages_by_url.get(target)
+            if page is None or page.fetch_status != "ok" or (page.status or 0) >= 400:
+                continue
+            if frag not in set(page.fragment_ids or []):
+                missing[lk.url].append(lk)
+        for url, links in sorted(missing.items()):
+            name, frag = (links[0].text or url)[:40], url.split("#", 1)[1]
+            out.findings.append(
+                FindingOut(
+                    "fragment_missing",
+                    Severity.WARN,
+                    f"链接“{name}”指向的页内位置“#{frag}”不存在",
+                    url=url,
+                    source_url=links[0].source_url,
+                    evidence={
+                        "occurrence_count": len(links),
+                        "occurrences": [
+                            {"source_url": lk.source_url, "text": lk.text, "on_home": lk.on_home}
+                            for lk in links[:MAX_OCCURRENCES]
+                        ],
+                    },
+                )
+            )
+        return len(missing)

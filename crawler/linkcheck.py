@@ -1,0 +1,192 @@
+"""How a link target's outcome is decided: the enum and the pure rules.
+
+Kept apart from the spider so that each rule is tested on its own and the
+``links`` check and the spider agree on one vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from crawler.fetch import FetchStatus
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    HTTP_4XX = "http_4xx"
+    HTTP_5XX = "http_5xx"
+    DNS_ERROR = "dns_error"
+    CONNECTION_REFUSED = "connection_refused"
+    TIMEOUT = "timeout"
+    TLS_ERROR = "tls_error"
+    CONNECTION_ERROR = "connection_error"
+    REDIRECT_LOOP = "redirect_loop"
+    SOFT_404 = "soft_404"
+    EMPTY = "empty"
+    BLOCKED = "blocked"  # anti-bot, WAF, robots.txt: unverified, never "broken"
+    PRIVATE_ADDRESS = "private_address"
+    NOT_HTTP = "not_http"
+
+
+BROKEN = frozenset(
+    {
+        Outcome.HTTP_4XX,
+        Outcome.HTTP_5XX,
+        Outcome.DNS_ERROR,
+        Outcome.CONNECTION_REFUSED,
+        Outcome.TIMEOUT,
+        Outcome.TLS_ERROR,
+        Outcome.CONNECTION_ERROR,
+        Outcome.REDIRECT_LOOP,
+        Outcome.SOFT_404,
+        Outcome.EMPTY,
+    }
+)
+UNVERIFIED = frozenset({Outcome.BLOCKED})
+
+# Statuses that anti-bot systems and WAFs answer with. 412 is the 瑞数
+# (Riversecurity) challenge; 401 means the link works for someone with a login.
+BLOCKED_STATUSES = frozenset({401, 403, 412, 429})
+# Retried after a pause: the server said "later", not "never".
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 522, 524})
+
+_FETCH_TO_OUTCOME = {
+    FetchStatus.DNS_ERROR: Outcome.DNS_ERROR,
+    FetchStatus.CONNECTION_REFUSED: Outcome.CONNECTION_REFUSED,
+    FetchStatus.TIMEOUT: Outcome.TIMEOUT,
+    FetchStatus.TLS_ERROR: Outcome.TLS_ERROR,
+    FetchStatus.CONNECTION_ERROR: Outcome.CONNECTION_ERROR,
+    FetchStatus.PRIVATE_ADDRESS: Outcome.PRIVATE_ADDRESS,
+    FetchStatus.ROBOTS_DENIED: Outcome.BLOCKED,
+    FetchStatus.REDIRECT_LOOP: Outcome.REDIRECT_LOOP,
+    FetchStatus.OFFSITE_REDIRECT: Outcome.OK,
+    FetchStatus.TOO_LARGE: Outcome.OK,  # it answered, with a lot
+    FetchStatus.ERROR: Outcome.CONNECTION_ERROR,
+}
+
+
+def outcome_of_failure(status: FetchStatus) -> Outcome:
+    return _FETCH_TO_OUTCOME.get(status, Outcome.CONNECTION_ERROR)
+
+
+def outcome_of_status(status: int) -> Outcome | None:
+    """The outcome an HTTP status settles by itself, or None to look further."""
+    if status in BLOCKED_STATUSES:
+        return Outcome.BLOCKED
+    if 400 <= status < 500:
+        return Outcome.HTTP_4XX
+    if status >= 500:
+        return Outcome.HTTP_5XX
+    return None
+
+
+# Error-page phrases. Each is a whole statement that a page is missing; a
+# bare "404" is not one (关于第404号建议的答复 is a real page).
+SOFT_404_PHRASES = (
+    "页面不存在",
+    "网页不存在",
+    "您访问的页面不存在",
+    "您访问的页面已删除",
+    "页面已删除",
+    "页面未找到",
+    "找不到页面",
+    "找不到您要访问的页面",
+    "抱歉，找不到",
+    "您所访问的页面不存在",
+    "该信息已删除",
+    "信息已过期或被删除",
+    "文章不存在",
+    "404 not found",
+    "page not found",
+    "the page you requested was not found",
+)
+_SOFT_404_RE = re.compile("|".join(re.escape(p) for p in SOFT_404_PHRASES), re.I)
+# Error pages are short; a long page that mentions "页面不存在" is content.
+SOFT_404_MAX_TEXT = 600
+
+WAF_PHRASES = (
+    "访问被拒绝",
+    "您的访问请求可能对网站造成安全威胁",
+    "网站防火墙",
+    "安全狗",
+    "云锁",
+    "请开启JavaScript",
+    "请启用JavaScript",
+    "正在进行安全检查",
+    "安全验证",
+)
+_WAF_RE = re.compile("|".join(re.escape(p) for p in WAF_PHRASES), re.I)
+# 瑞数 challenge pages carry a $_ts bootstrap script and almost no text.
+_RUISHU_RE = re.compile(r"\$_ts\s*=|\$_ts\.", re.S)
+
+
+@dataclass(frozen=True)
+class HostProbe:
+    """What a host answers for a URL that cannot exist."""
+
+    status: int | None
+    text_hash: str | None
+    title: str | None
+    text_len: int = 0
+
+
+def looks_like_error_page(title: str | None, text: str | None) -> bool:
+    text = text or ""
+    if title and _SOFT_404_RE.search(title):
+        return True
+    return len(text) <= SOFT_404_MAX_TEXT and bool(_SOFT_404_RE.search(text))
+
+
+def looks_like_challenge(status: int, body_text: str, raw: str) -> bool:
+    if _RUISHU_RE.search(raw):
+        return True
+    return len(body_text) <= SOFT_404_MAX_TEXT and bool(_WAF_RE.search(body_text))
+
+
+def matches_probe(
+    probe: HostProbe | None, text_hash: str | None, title: str | None, text_len: int
+) -> bool:
+    """A 200 page that answers like the host's answer to a random URL is a soft 404."""
+    if probe is None or probe.status != 200:
+        return False
+    if text_hash and probe.text_hash and text_hash == probe.text_hash:
+        return True
+    # The same error template with the requested path echoed back: same title
+    # and nearly the same length. Title alone is not enough: many CMSs give
+    # every article of a column the column's title.
+    return bool(
+        title
+        and probe.title
+        and title == probe.title
+        and abs(text_len - probe.text_len) <= max(40, probe.text_len // 10)
+    )
+
+
+def classify_html_200(
+    title: str | None,
+    text: str | None,
+    text_hash: str | None,
+    body_empty: bool,
+    probe: HostProbe | None,
+) -> Outcome:
+    if body_empty:
+        return Outcome.EMPTY
+    if looks_like_error_page(title, text):
+        return Outcome.SOFT_404
+    if matches_probe(probe, text_hash, title, len(text or "")):
+        return Outcome.SOFT_404
+    return Outcome.OK
+
+
+def parse_retry_after(value: bytes | str | None, cap: float = 30.0) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds form; dates are rare
+    on government servers and are treated as 'a while')."""
+    if value is None:
+        return None
+    s = value.decode("latin-1") if isinstance(value, bytes) else value
+    s = s.strip()
+    if s.isdigit():
+        return min(float(s), cap)
+    return cap if s else None

@@ -1,0 +1,373 @@
+"""Verify every distinct link target of a run, once, for all its sites.
+
+Targets the portal crawl already fetched are judged from the store; the
+rest are fetched as a careful person would: HEAD first for files, GET when
+HEAD is refused or fails, bounded retries with backoff, ``Retry-After``
+honoured, per-host concurrency for external hosts too. Each host whose
+pages answered 200 is also asked for a URL that cannot exist, so that an
+error page served with 200 (a soft 404) is recognised by comparison.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import secrets
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import StopDownload
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+
+from crawler.extract import decode_html, is_binary_url, parse_html, text_hash
+from crawler.fetch import FetchStatus, classify_failure
+from crawler.items import UrlCheckItem
+from crawler.linkcheck import (
+    RETRY_STATUSES,
+    HostProbe,
+    Outcome,
+    classify_html_200,
+    looks_like_challenge,
+    outcome_of_failure,
+    outcome_of_status,
+    parse_retry_after,
+)
+from crawler.spiders._setup import apply_settings, install_guard, load, open_store
+from zwgk.config import Config
+from zwgk.store import Page, Store
+
+HTML_TYPES = ("text/html", "application/xhtml")
+# Elements whose targets are resources: a HEAD answers whether they exist.
+RESOURCE_ELEMENTS = frozenset(
+    {"img", "script", "link", "embed", "object", "source", "video", "audio"}
+)
+BACKOFF_S = (0.5, 1.5, 4.0, 8.0)
+# HEAD answers that say nothing about GET: many government servers refuse
+# or mishandle HEAD.
+HEAD_INCONCLUSIVE = frozenset({400, 403, 404, 405, 406, 412, 429, 500, 501, 502, 503})
+
+
+@dataclass
+class Held:
+    """A 200 HTML answer waiting for its host's probe before it is judged."""
+
+    item: UrlCheckItem
+    title: str | None
+    text: str
+    text_hash: str | None
+    body_empty: bool
+
+
+@dataclass
+class HostState:
+    probe: HostProbe | None = None
+    probed: bool = False
+    requested: bool = False
+    held: list[Held] = field(default_factory=list)
+
+
+def host_key(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class LinkCheckSpider(scrapy.Spider):
+    name = "linkcheck"
+
+    cfg: Config
+    store: Store
+
+    def __init__(
+        self,
+        config: str | Config | None = None,
+        run: str | None = None,
+        db: str | Store | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.cfg = load(config)
+        self.store = open_store(db)
+        self.run_id = run or self.cfg.evaluation.as_of.strftime("%Y-%m")
+        self.hosts: dict[str, HostState] = defaultdict(HostState)
+        self.started = time.monotonic()
+        self.trusted = self.cfg.trusted_hosts
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> LinkCheckSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        links = spider.cfg.links
+        apply_settings(
+            crawler,
+            spider.cfg,
+            CONCURRENT_REQUESTS=32,
+            CONCURRENT_REQUESTS_PER_DOMAIN=links.concurrency_per_host,
+            DOWNLOAD_TIMEOUT=links.timeout_s,
+            # Retries are outcome-aware and paced here, not Scrapy's immediate ones.
+            RETRY_ENABLED=False,
+            # A chain longer than this is a loop for any visitor's browser.
+            REDIRECT_MAX_TIMES=10,
+            ITEM_PIPELINES={"crawler.pipelines.UrlCheckPipeline": 300},
+        )
+        install_guard(spider.cfg)
+        crawler.signals.connect(spider._headers_received, signal=signals.headers_received)
+        return spider
+
+    # -- planning ---------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        targets = self.store.link_targets(self.run_id)
+        done = self.store.checked_urls(self.run_id)
+        crawled = self.store.crawled_index(self.run_id)
+        todo = sorted(u for u in targets if u not in done)
+        since = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(
+            days=self.cfg.links.cache_days
+        )
+        to_fetch = [u for u in todo if u not in crawled]
+        cached = self.store.cached_ok(to_fetch, since) if self.cfg.links.cache_days else {}
+        self.logger.info(
+            "link targets: %d (%d done, %d crawled, %d cached)",
+            len(targets),
+            len(done),
+            sum(1 for u in todo if u in crawled),
+            len(cached),
+        )
+        for url in todo:
+            page = crawled.get(url)
+            if page is not None:
+                for out in self._from_crawl(url, page):
+                    yield out
+                continue
+            if url in cached:
+                c = cached[url]
+                yield UrlCheckItem(
+                    url, Outcome.OK.value, "cache", http_status=c.http_status, final_url=c.final_url
+                )
+                continue
+            host = urlsplit(url).hostname or ""
+            if not self.cfg.links.check_external and host not in self.trusted:
+                continue
+            resource = bool(targets[url]) and targets[url] <= RESOURCE_ELEMENTS
+            method = "HEAD" if resource or is_binary_url(url) else "GET"
+            yield self._request(url, method, attempt=1)
+
+    def _from_crawl(self, url: str, page: Page) -> Iterator[Any]:
+        item = UrlCheckItem(
+            url,
+            Outcome.OK.value,
+            "crawl",
+            http_status=page.status,
+            final_url=page.final_url,
+            error=page.error,
+            method="GET",
+            attempts=1,
+            elapsed_ms=page.elapsed_ms,
+            detail={"redirects": page.redirects} if page.redirects else {},
+        )
+        if page.fetch_status != FetchStatus.OK.value:
+            item.outcome = outcome_of_failure(FetchStatus(page.fetch_status)).value
+            item.detail["fetch_status"] = page.fetch_status
+            yield item
+            return
+        by_status = outcome_of_status(page.status or 0)
+        if by_status is not None:
+            item.outcome = by_status.value
+            yield item
+            return
+        ctype = (page.content_type or "").lower()
+        if not ctype.startswith(HTML_TYPES):
+            yield item
+            return
+        held = Held(item, page.title, page.text or "", page.text_hash, body_empty=page.size == 0)
+        yield from self._hold(page.final_url, held)
+
+    # -- fetching -------------------------------------------------------
+
+    def _request(
+        self, url: str, method: str, attempt: int, started: float | None = None
+    ) -> Request:
+        return Request(
+            url,
+            method=method,
+            callback=self.on_response,
+            errback=self.on_error,
+            dont_filter=True,
+            meta={
+                "target": url,
+                "method": method,
+                "attempt": attempt,
+                "started": started or time.monotonic(),
+            },
+        )
+
+    def _headers_received(
+        self, headers: Any, body_length: int, request: Request, spider: Any
+    ) -> None:
+        if spider is not self or request.method != "GET" or "target" not in request.meta:
+            return
+        ctype = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+        if ctype and not ctype.startswith(HTML_TYPES):
+            raise StopDownload(fail=False)  # a file exists; its bytes are not needed
+
+    def _item(self, response: Response, outcome: Outcome) -> UrlCheckItem:
+        m = response.meta
+        redirects = m.get("redirect_urls") or []
+        return UrlCheckItem(
+            m["target"],
+            outcome.value,
+            "fetch",
+            http_status=response.status,
+            final_url=response.url,
+            method=m["method"],
+            attempts=m["attempt"],
+            elapsed_ms=int((time.monotonic() - m["started"]) * 1000),
+            detail={
+                "content_type": (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+                or None,
+                **({"redirects": redirects} if redirects else {}),
+            },
+        )
+
+    async def on_response(self, response: Response) -> AsyncIterator[Any]:
+        m = response.meta
+        status = response.status
+        if m.get("probe"):
+            for out in self._probe_done(m["probe"], response):
+                yield out
+            return
+        if m["method"] == "HEAD" and status in HEAD_INCONCLUSIVE:
+            yield self._request(m["target"], "GET", m["attempt"] + 1, m["started"])
+            return
+        if status in RETRY_STATUSES and m["attempt"] <= self.cfg.links.retries:
+            wait = parse_retry_after(response.headers.get(b"Retry-After"))
+            await asyncio.sleep(wait if wait is not None else BACKOFF_S[min(m["attempt"] - 1, 3)])
+            yield self._request(m["target"], m["method"], m["attempt"] + 1, m["started"])
+            return
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+        by_status = outcome_of_status(status)
+        if by_status is not None:
+            item = self._item(response, by_status)
+            if status >= 400 and ctype.startswith(HTML_TYPES) and response.body:
+                raw, _ = decode_html(response.body, ctype)
+                text = parse_html(raw, response.url).text
+                if looks_like_challenge(status, text, raw):
+                    item.outcome = Outcome.BLOCKED.value
+                    item.detail["challenge"] = True
+            yield item
+            return
+        if m["method"] == "HEAD":
+            if ctype.startswith(HTML_TYPES) and not is_binary_url(m["target"]):
+                # An HTML answer may be an error page: look at it.
+                yield self._request(m["target"], "GET", m["attempt"] + 1, m["started"])
+                return
+            yield self._item(response, Outcome.OK)
+            return
+        if not ctype.startswith(HTML_TYPES):
+            yield self._item(response, Outcome.OK)
+            return
+        raw, _ = decode_html(response.body, ctype)
+        parsed = parse_html(raw, response.url)
+        item = self._item(response, Outcome.OK)
+        if looks_like_challenge(status, parsed.text, raw):
+            item.outcome = Outcome.BLOCKED.value
+            item.detail["challenge"] = True
+            yield item
+            return
+        held = Held(
+            item,
+            parsed.title,
+            parsed.text,
+            text_hash(parsed.text) if parsed.text else None,
+            body_empty=not raw.strip(),
+        )
+        for out in self._hold(response.url, held):
+            yield out
+
+    async def on_error(self, failure: Failure) -> AsyncIterator[Any]:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        m = request.meta
+        if m.get("probe"):
+            for out in self._probe_done(m["probe"], None):
+                yield out
+            return
+        status = classify_failure(failure.value or Exception("unknown failure"))
+        outcome = outcome_of_failure(status)
+        transient = outcome in (Outcome.TIMEOUT, Outcome.CONNECTION_ERROR)
+        if m["method"] == "HEAD" and transient:
+            yield self._request(m["target"], "GET", m["attempt"] + 1, m["started"])
+            return
+        if transient and m["attempt"] <= self.cfg.links.retries:
+            await asyncio.sleep(BACKOFF_S[min(m["attempt"] - 1, 3)])
+            yield self._request(m["target"], m["method"], m["attempt"] + 1, m["started"])
+            return
+        yield UrlCheckItem(
+            m["target"],
+            outcome.value,
+            "fetch",
+            final_url=request.url,
+            error=f"{type(failure.value).__name__}: {failure.value}"[:500],
+            method=m["method"],
+            attempts=m["attempt"],
+            elapsed_ms=int((time.monotonic() - m["started"]) * 1000),
+            detail={"fetch_status": status.value},
+        )
+
+    # -- soft 404 probes ---------------------------------------------------
+
+    def _hold(self, url: str, held: Held) -> Iterator[Any]:
+        key = host_key(url)
+        state = self.hosts[key]
+        if state.probed:
+            yield self._judge(held, state.probe)
+            return
+        state.held.append(held)
+        if not state.requested:
+            state.requested = True
+            probe_url = f"{key}/zwgk-probe-{secrets.token_hex(8)}.html"
+            yield Request(
+                probe_url,
+                callback=self.on_response,
+                errback=self.on_error,
+                dont_filter=True,
+                priority=10,
+                meta={"probe": key},
+            )
+
+    def _probe_done(self, key: str, response: Response | None) -> Iterator[UrlCheckItem]:
+        state = self.hosts[key]
+        probe = None
+        if response is not None:
+            ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+            if ctype.startswith(HTML_TYPES) and response.body:
+                raw, _ = decode_html(response.body, ctype)
+                parsed = parse_html(raw, response.url)
+                probe = HostProbe(
+                    response.status,
+                    text_hash(parsed.text) if parsed.text else None,
+                    parsed.title,
+                    len(parsed.text),
+                )
+            else:
+                probe = HostProbe(response.status, None, None, 0)
+        state.probe, state.probed = probe, True
+        held, state.held = state.held, []
+        for h in held:
+            yield self._judge(h, probe)
+
+    @staticmethod
+    def _judge(held: Held, probe: HostProbe | None) -> UrlCheckItem:
+        outcome = classify_html_200(held.title, held.text, held.text_hash, held.body_empty, probe)
+        item = held.item
+        item.outcome = outcome.value
+        if outcome is Outcome.SOFT_404:
+            item.detail["title"] = held.title
+            if probe is not None and probe.status == 200:
+                item.detail["probe"] = {"status": probe.status, "title": probe.title}
+        return item
