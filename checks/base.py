@@ -108,6 +108,9 @@ class Check:
     rules: ClassVar[dict[str, str]] = {}
     # Chinese label of each metric key.
     metric_labels: ClassVar[dict[str, str]] = {}
+    # Chinese label of each evidence key the check writes (the scorecard
+    # falls back to the shared labels in reports/render.py).
+    evidence_labels: ClassVar[dict[str, str]] = {}
 
     def __init__(self, params: dict[str, Any] | None = None) -> None:
         # Per-check parameters come from the rubric, never from code.

@@ -98,6 +98,31 @@ class LinksCheck(Check):
         "fragment_missing": "锚点缺失数",
     }
 
+    evidence_labels: ClassVar[dict[str, str]] = {
+        "outcome": "检查结果",
+        "http_status": "HTTP状态码",
+        "error": "错误信息",
+        "final_url": "最终地址",
+        "attempts": "尝试次数",
+        "method": "请求方式",
+        "checked_at": "检查时间（UTC）",
+        "source": "结果来源",
+        "on_home": "是否在首页",
+        "occurrence_count": "出现次数",
+        "occurrences": "出现位置",
+        "source_url": "所在页面",
+        "text": "链接文字",
+        "element": "元素",
+        "detail": "详细信息",
+        "content_type": "内容类型",
+        "redirects": "跳转经过",
+        "challenge": "反爬虫验证页",
+        "fetch_status": "抓取结果",
+        "probe": "随机地址对照",
+        "title": "页面标题",
+        "status": "状态码",
+    }
+
     def run(self, ctx: CheckContext) -> CheckOutcome:
         out = CheckOutcome()
         checks = ctx.store.url_checks(ctx.run_id)

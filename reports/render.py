@@ -86,6 +86,7 @@ def check_catalogue() -> dict[str, dict[str, Any]]:
             "version": cls.version,
             "rules": cls.rules,
             "metric_labels": cls.metric_labels,
+            "evidence_labels": {**EVIDENCE_LABEL, **cls.evidence_labels},
         }
         for cid, cls in registry().items()
     }
