@@ -380,3 +380,10 @@ def test_parsed_config_is_frozen() -> None:
     assert isinstance(cfg, Config)
     with pytest.raises(ValueError):
         cfg.sites[0].id = "other"  # type: ignore[misc]
+
+
+def test_contact_is_added_to_the_user_agent() -> None:
+    cfg = parse_config(SITE + "crawl: {contact: xxgk@office.gov.test}\n")
+    ua = cfg.crawl.user_agent_string("Mozilla/5.0 (compatible; zwgk/0.1)")
+    assert ua == "Mozilla/5.0 (compatible; zwgk/0.1; contact: xxgk@office.gov.test)"
+    assert parse_config(SITE).crawl.user_agent_string("zwgk/0.1") == "zwgk/0.1"

@@ -47,7 +47,7 @@ def checked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Checked]:
             yaml.safe_dump(
                 {
                     "evaluation": {"as_of": "2026-11-30"},
-                    "crawl": {"delay_s": 0, "max_depth": 3},
+                    "crawl": {"delay_s": 0, "max_depth": 3, "contact": "xxgk@trap.gov.test"},
                     "links": {"timeout_s": 2.5, "retries": 1},
                     "dns": {"nameservers": [dns.address]},
                     "network": {"allow_private": False, "allow_hosts": [EXT]},
@@ -182,3 +182,8 @@ def test_second_run_in_cache_window_refetches_no_ok_external(checked: Checked) -
     finally:
         store.dispose()
     assert sources["slow.html"] == "cache"
+
+
+def test_user_agent_names_zwgk_and_contact(checked: Checked) -> None:
+    uas = checked.site.traps[EXT].user_agents | checked.site.traps["www.trap.gov.test"].user_agents
+    assert uas and all("zwgk/" in ua and "contact: xxgk@trap.gov.test" in ua for ua in uas)

@@ -47,9 +47,11 @@ class Trap:
         self.requests: list[tuple[str, str]] = []
         self.lock = threading.Lock()
         self.hits: Counter[str] = Counter()
+        self.user_agents: set[str] = set()
 
-    def record(self, method: str, path: str) -> int:
+    def record(self, method: str, path: str, user_agent: str = "") -> int:
         with self.lock:
+            self.user_agents.add(user_agent)
             self.requests.append((method, path))
             self.hits[path] += 1
             return self.hits[path]
@@ -87,7 +89,7 @@ def make_handler(traps: dict[str, Trap], ports: dict[str, int]) -> type[BaseHTTP
             if trap is None:
                 self._send(404, b"no such host")
                 return
-            n = trap.record(self.command, self.path)
+            n = trap.record(self.command, self.path, self.headers.get("User-Agent") or "")
             route = ROUTES.get((host, self.path.split("?")[0]))
             if route is None:
                 self._send(404, page("404 Not Found"))
