@@ -345,3 +345,56 @@ def test_plain_scrapy_crawl_command(tmp_path: Path) -> None:
 def ok_urls_run(store: Store, run_id: str, site: str) -> set[str]:
     pages = [p for p in store.pages(run_id, site) if p.fetch_status == "ok" and p.status == 200]
     return {p.url for p in pages} | {p.final_url for p in pages}
+
+
+def test_dead_site_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    """A site whose server refuses connections scores 0 by the veto rule."""
+    import socket
+
+    from zwgk.dnsserver import DNSServer
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens on the port now
+    with DNSServer({"www.dead.gov.test": ["127.0.0.1"]}) as dns:
+        cfg = tmp_path / "sites.yaml"
+        cfg.write_text(
+            yaml.safe_dump(
+                {
+                    "crawl": {"delay_s": 0, "timeout_s": 3},
+                    "dns": {"nameservers": [dns.address]},
+                    "rubric": str(REPO / "config" / "rubric.yaml"),
+                    "sites": [
+                        {
+                            "id": "dead",
+                            "name": "停运县",
+                            "home": f"http://www.dead.gov.test:{port}/",
+                        }
+                    ],
+                },
+                allow_unicode=True,
+            ),
+            encoding="utf-8",
+        )
+        r = zwgk(
+            "run",
+            "--config",
+            str(cfg),
+            "--db",
+            str(tmp_path / "z.db"),
+            "--out",
+            str(tmp_path / "o"),
+            "--no-progress",
+        )
+    assert r.returncode == 0, r.stderr
+    import json
+
+    scores = json.loads(next((tmp_path / "o").glob("*/scores.json")).read_text(encoding="utf-8"))
+    assert scores[0]["vetoed"] == ["structure.home_unreachable"] and scores[0]["score"] == 0
+    store = Store(str(tmp_path / "z.db"))
+    try:
+        (page,) = store.pages(store.latest_run_id() or "", "dead")
+        assert page.fetch_status == "connection_refused"
+    finally:
+        store.dispose()
