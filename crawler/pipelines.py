@@ -17,6 +17,16 @@ FLUSH_EVERY_ITEMS = 50
 FLUSH_EVERY_SECONDS = 2.0
 
 
+def as_row(item: Any) -> dict[str, Any]:
+    """The item's fields as a dict, values shared, not copied.
+
+    ``dataclasses.asdict`` deep-copies every link dict of every page, which
+    cost as much as parsing the page; the spider never changes an item
+    after yielding it, and the store only reads the rows.
+    """
+    return {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
+
+
 class StorePipeline:
     crawler: Any
 
@@ -34,7 +44,7 @@ class StorePipeline:
         if spider is None:
             spider = self.spider
         if isinstance(item, PageItem):
-            self.buffer.append(dataclasses.asdict(item))
+            self.buffer.append(as_row(item))
             if (
                 len(self.buffer) >= FLUSH_EVERY_ITEMS
                 or time.monotonic() - self.last_flush > FLUSH_EVERY_SECONDS
@@ -88,7 +98,7 @@ class UrlCheckPipeline:
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, UrlCheckItem):
-            self.buffer.append(dataclasses.asdict(item))
+            self.buffer.append(as_row(item))
             if len(self.buffer) >= 200 or time.monotonic() - self.last_flush > FLUSH_EVERY_SECONDS:
                 self._flush()
         return item

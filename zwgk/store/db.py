@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, KeysView, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy import Engine, Table, create_engine, delete, event, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk.store.models import (
@@ -25,6 +25,9 @@ from zwgk.store.models import (
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_LINKS = cast(Table, Link.__table__)
+# Keys a crawled page's dict may have: Page's attributes, and its links.
+_PAGE_KEYS = frozenset(Page.__mapper__.attrs.keys()) | {"links"}
 
 
 def default_db_url(path: str | Path = "zwgk.db") -> str:
@@ -47,6 +50,24 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _same_keys(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """Consecutive runs of ``rows`` that have the same keys.
+
+    A bulk INSERT groups its rows by their keys; handing it one group at a
+    time keeps the rows (and so their ids) in the given order.
+    """
+    run: list[dict[str, Any]] = []
+    keys: KeysView[str] | None = None
+    for row in rows:
+        if keys is not None and row.keys() != keys:
+            yield run
+            run = []
+        run.append(row)
+        keys = row.keys()
+    if run:
+        yield run
 
 
 class Store:
@@ -217,34 +238,53 @@ class Store:
     def add_pages(
         self, run_id: str, site_id: str, generation: int, items: Sequence[dict[str, Any]]
     ) -> None:
-        """Store crawled pages with their links in one transaction."""
+        """Store crawled pages with their links in one transaction.
+
+        One multi-row INSERT … RETURNING for the pages and one for all their
+        links (per run of rows with the same keys, so that ids follow the
+        order of ``items`` as they did when each page was flushed alone).
+        """
+        for item in items:
+            # The errors constructing Page(run_id=…, **item) raised.
+            for key in item.keys() - _PAGE_KEYS:
+                raise TypeError(f"{key!r} is an invalid keyword argument for Page")
+            for key in item.keys() & {"run_id", "site_id", "generation"}:
+                raise TypeError(f"got multiple values for keyword argument {key!r}")
         with self.session() as s:
-            for item in items:
-                links = item.get("links") or []
-                page = Page(
-                    run_id=run_id,
-                    site_id=site_id,
-                    generation=generation,
-                    **{k: v for k, v in item.items() if k != "links"},
+            page_ids: list[int] = []
+            for run in _same_keys(
+                [
+                    {
+                        "run_id": run_id,
+                        "site_id": site_id,
+                        "generation": generation,
+                        **{k: v for k, v in item.items() if k != "links"},
+                    }
+                    for item in items
+                ]
+            ):
+                page_ids.extend(
+                    s.scalars(
+                        insert(Page).returning(Page.id, sort_by_parameter_order=True), run
+                    ).all()
                 )
-                s.add(page)
-                s.flush()
-                if links:
-                    s.execute(
-                        insert(Link),
-                        [
-                            {
-                                "run_id": run_id,
-                                "site_id": site_id,
-                                "generation": generation,
-                                "page_id": page.id,
-                                "source_url": item["final_url"],
-                                "on_home": item.get("is_home", False),
-                                **link,
-                            }
-                            for link in links
-                        ],
-                    )
+            links = [
+                {
+                    "run_id": run_id,
+                    "site_id": site_id,
+                    "generation": generation,
+                    "page_id": page_id,
+                    "source_url": item["final_url"],
+                    "on_home": item.get("is_home", False),
+                    **link,
+                }
+                for item, page_id in zip(items, page_ids, strict=True)
+                for link in item.get("links") or []
+            ]
+            # Core, not ORM, bulk insert: the rows are plain column values,
+            # and the ORM's per-row bookkeeping cost more than SQLite's work.
+            for run in _same_keys(links):
+                s.execute(_LINKS.insert(), run)
 
     def add_links(
         self,
