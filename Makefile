@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck unit corpus screenshot clean
+.PHONY: install demo test lint typecheck unit corpus screenshot bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -34,6 +34,10 @@ unit: $(STAMP)
 ## Run the parsers over ../shared/corpus/pingtan when it is present.
 corpus: $(STAMP)
 	$(BIN)/python scripts/corpus_report.py
+
+## Benchmark zwgk against a bare Scrapy spider, LinkChecker and linkinator (see docs/benchmarks.md).
+bench: $(STAMP)
+	$(PY) bench/run.py
 
 ## Screenshot the demo scorecards with headless Chromium (needs chromium, fonts-noto-cjk).
 screenshot: $(STAMP)
