@@ -731,3 +731,26 @@ def test_xml_declaration_on_decoded_text() -> None:
     page = parse_html(html, f"{SITE}/zwgk/")
     assert page.title == "XHTML 页面"
     assert link_rows(page.links) == [("a", "http", f"{SITE}/zwgk/a.html", "甲")]
+
+
+def test_related_interpretation_box_loaded_by_ajax_is_recorded() -> None:
+    # pingtan's 相关解读 box: a heading and an avalon template <a> with no href.
+    html = (
+        "<html><body><div class='article_content'>正文</div>"
+        "<div class='rules_tit3 xgjd' ms-controller='list'>"
+        "<div class='title_extend'>相关解读</div><ul><li ms-repeat='list'>"
+        "<a ms-attr-href='el.srcdocpuburl' ms-text='el.srcdoctitle_cp'></a></li></ul></div>"
+        "<div class='header'><a ms-attr-href='logoutUrl'>注销</a></div></body></html>"
+    )
+    assert parse_html(html, "http://www.x.gov.test/a.htm").meta["related_dynamic"] == "相关解读"
+
+
+def test_template_link_outside_a_related_box_is_not_dynamic_related() -> None:
+    # A list template inside a column titled 政策文件及解读 is not a related box,
+    # and a static 相关解读 box with real hrefs needs no flag.
+    html = (
+        "<html><body><h2>政策文件及解读</h2><ul><li ms-repeat='list'>"
+        "<a ms-attr-href='el.chnldocurl'></a></li></ul>"
+        "<div><div>相关解读</div><a href='/jd/1.htm'>《办法》解读</a></div></body></html>"
+    )
+    assert "related_dynamic" not in parse_html(html, "http://www.x.gov.test/l/").meta

@@ -142,20 +142,7 @@ def _documents() -> list[Any]:
     params = []
     for site_id, site in LABELS.items():
         for doc in site["documents"]:
-            marks = []
-            if doc.get("status") == "link_unverified":
-                parsed = page_item(site_id, doc["file"])
-                if not parsed["meta"].get("related_dynamic"):
-                    marks.append(
-                        pytest.mark.xfail(
-                            strict=True,
-                            reason="crawler/extract.py does not record meta.related_dynamic "
-                            "(AJAX-loaded 相关解读) yet; see the change requested with issue #4",
-                        )
-                    )
-            params.append(
-                pytest.param(site_id, doc, id=f"{site_id}/{doc['id']}-{doc['kind']}", marks=marks)
-            )
+            params.append(pytest.param(site_id, doc, id=f"{site_id}/{doc['id']}-{doc['kind']}"))
     return params
 
 
