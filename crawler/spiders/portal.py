@@ -44,7 +44,7 @@ def norm_url(url: str) -> str:
 class PortalSpider(scrapy.Spider):
     name = "portal"
     # Scrapy starts CONCURRENT_ITEMS asyncio tasks (default 100) for the
-    # output of every callback, however little it yields: a fifth of the
+    # output of every callback, however little it yields: a quarter of the
     # crawl's time against a fast server. The store pipeline is synchronous,
     # so 16 lose nothing; a page's output up to 32 objects is still queued
     # in one go. The callbacks claim every URL they will request before they

@@ -240,9 +240,9 @@ class Store:
     ) -> None:
         """Store crawled pages with their links in one transaction.
 
-        One multi-row INSERT … RETURNING for the pages and one for all their
-        links (per run of rows with the same keys, so that ids follow the
-        order of ``items`` as they did when each page was flushed alone).
+        One INSERT … RETURNING for the pages and one executemany for all
+        their links (per run of rows with the same keys, so that ids follow
+        the order of ``items`` as they did when each page was flushed alone).
         """
         for item in items:
             # The errors constructing Page(run_id=…, **item) raised.
