@@ -20,7 +20,6 @@ class FetchStatus(StrEnum):
     CONNECTION_ERROR = "connection_error"
     PRIVATE_ADDRESS = "private_address"
     ROBOTS_DENIED = "robots_denied"
-    OFFSITE_REDIRECT = "offsite_redirect"
     REDIRECT_LOOP = "redirect_loop"
     TOO_LARGE = "too_large"
     ERROR = "error"
@@ -28,10 +27,6 @@ class FetchStatus(StrEnum):
 
 class PrivateAddressBlocked(IgnoreRequest):
     """Raised by the guard middleware; the request never reaches a socket."""
-
-
-class OffsiteRedirect(IgnoreRequest):
-    pass
 
 
 def _is_tls(exc: BaseException) -> bool:
@@ -78,8 +73,6 @@ def classify_failure(exc: BaseException) -> FetchStatus:
             return found
     if isinstance(exc, PrivateAddressBlocked):
         return FetchStatus.PRIVATE_ADDRESS
-    if isinstance(exc, OffsiteRedirect):
-        return FetchStatus.OFFSITE_REDIRECT
     if isinstance(exc, IgnoreRequest):
         msg = str(exc).lower()
         if "robots" in msg:

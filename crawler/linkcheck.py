@@ -61,7 +61,6 @@ _FETCH_TO_OUTCOME = {
     FetchStatus.PRIVATE_ADDRESS: Outcome.PRIVATE_ADDRESS,
     FetchStatus.ROBOTS_DENIED: Outcome.BLOCKED,
     FetchStatus.REDIRECT_LOOP: Outcome.REDIRECT_LOOP,
-    FetchStatus.OFFSITE_REDIRECT: Outcome.OK,
     FetchStatus.TOO_LARGE: Outcome.OK,  # it answered, with a lot
     FetchStatus.ERROR: Outcome.CONNECTION_ERROR,
 }

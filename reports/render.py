@@ -52,7 +52,6 @@ FETCH_STATUS_LABEL = {
     "connection_error": "连接中断",
     "private_address": "内网地址（未访问）",
     "robots_denied": "robots.txt 禁止抓取",
-    "offsite_redirect": "跳转到站外",
     "redirect_loop": "重定向循环",
     "too_large": "页面过大",
     "error": "其他错误",
