@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from crawler.extract import decode_html, parse_html  # noqa: E402
+from zwgk.crawler.extract import decode_html, parse_html  # noqa: E402
 
 AWKWARD_HREFS = [
     "/a/../b/c.html",

@@ -28,8 +28,8 @@ def main() -> None:
     args = ap.parse_args()
     sys.path.insert(0, str(args.tree.resolve()))
 
-    from crawler.extract import decode_html, parse_html, text_hash
-    from crawler.items import PageItem
+    from zwgk.crawler.extract import decode_html, parse_html, text_hash
+    from zwgk.crawler.items import PageItem
     from zwgk.store import Store
 
     files = sorted(args.site.rglob("*.html"))
@@ -70,14 +70,14 @@ def main() -> None:
     asdict_s = time.perf_counter() - t0
     print(f"dataclasses.asdict: {asdict_s:.2f} s ({1000 * asdict_s / len(items):.3f} ms/item)")
     try:
-        from crawler.pipelines import as_row  # type: ignore[attr-defined]
+        from zwgk.crawler.pipelines import as_row  # type: ignore[attr-defined]
     except ImportError:
-        print("crawler.pipelines.as_row: not in this checkout")
+        print("zwgk.crawler.pipelines.as_row: not in this checkout")
     else:
         t0 = time.perf_counter()
         rows = [as_row(i) for i in items]
         row_s = time.perf_counter() - t0
-        print(f"crawler.pipelines.as_row: {row_s:.2f} s ({1000 * row_s / len(items):.3f} ms/item)")
+        print(f"pipelines.as_row: {row_s:.2f} s ({1000 * row_s / len(items):.3f} ms/item)")
 
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(f"{tmp}/m.db")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from checks.base import Check, CheckContext, CheckOutcome, FindingOut, Severity, Status
+from zwgk.checks.base import Check, CheckContext, CheckOutcome, FindingOut, Severity, Status
 
 _REGISTRY: dict[str, type[Check]] = {}
 

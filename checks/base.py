@@ -10,26 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cached_property
 from typing import Any, ClassVar
 
 from zwgk.config import Config, Site
 from zwgk.store import Link, Page, Store
-
-
-class Severity(StrEnum):
-    FAIL = "fail"
-    WARN = "warn"
-    INFO = "info"
-
-
-class Status(StrEnum):
-    PASS = "pass"
-    WARN = "warn"
-    FAIL = "fail"
-    ERROR = "error"  # the check itself could not run
-    SKIPPED = "skipped"  # nothing to judge (e.g. the crawl failed)
+from zwgk.vocab import Severity, Status
 
 
 @dataclass

@@ -22,17 +22,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urldefrag
 
 import chinese_calendar
 from pydantic import BaseModel, ConfigDict, Field
 
-from checks import register
-from checks.base import Check, CheckContext, CheckOutcome, FindingOut, Severity
-from zwgk.config import ConfigError, parse_yaml_model
+from zwgk.checks import register
+from zwgk.checks.base import Check, CheckContext, CheckOutcome, FindingOut, Severity
+from zwgk.config import ConfigError, default_file, parse_yaml_model
 from zwgk.store import Link, Page
+from zwgk.vocab import DOC_NUMBER_RE, defragment, page_ok
 
-RULES_FILE = Path(__file__).resolve().parent.parent / "config" / "interpretation.yaml"
+RULES_FILE = default_file("interpretation.yaml")
 
 # -- rules (config/interpretation.yaml) ------------------------------------------------
 
@@ -174,10 +174,6 @@ _HEADING = re.compile(
     r"（[一二三四五六七八九十]+）)\s*([^\s。；;：:！!？?，,]{2,20})(?=[\s。；;：:]|$)"
 )
 _PLACE = re.compile(r"^(.{2,12}?(?:自治区|自治州|省|市|州|盟|县|区|旗))")
-# The 文号 shape crawler.extract recognises (a check does not import the crawler).
-_DOC_NUMBER = re.compile(
-    r"[\u4e00-\u9fa5A-Za-z]{1,20}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号"
-)
 
 
 def squash(text: str) -> str:
@@ -307,7 +303,7 @@ class _Index:
     def cited_numbers(self, text: str, every: bool = False) -> list[Policy]:
         """Policies whose 文号 ``text`` cites, once each (or once per citation)."""
         out: list[Policy] = []
-        for m in _DOC_NUMBER.finditer(text):
+        for m in DOC_NUMBER_RE.finditer(text):
             cited = norm_doc_number(m.group(0))
             for number, pol in self.by_number.get(_number_key(cited), []):
                 if cited.endswith(number) and (every or pol not in out):
@@ -372,10 +368,6 @@ class Analysis:
     calendar_guessed: set[int]
 
 
-def page_ok(p: Page) -> bool:
-    return p.fetch_status == "ok" and p.status is not None and p.status < 400
-
-
 def doc_title(p: Page, site_name: str = "") -> str:
     meta = p.meta or {}
     title = str(meta.get("article_title") or meta.get("doc_title") or "")
@@ -399,7 +391,7 @@ def publish_date(p: Page) -> dt.date | None:
 
 
 def _strip_frag(url: str | None) -> str | None:
-    return urldefrag(url)[0] if url else None
+    return defragment(url) if url else None
 
 
 def _directory(url: str) -> str:

@@ -11,28 +11,28 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any, ClassVar
 
-from checks import register
-from checks.base import Check, CheckContext, CheckOutcome, FindingOut, Severity, Status
-from crawler.linkcheck import BROKEN, UNVERIFIED, Outcome
+from zwgk.checks import register
+from zwgk.checks.base import Check, CheckContext, CheckOutcome, FindingOut, Severity, Status
 from zwgk.store import Link
+from zwgk.vocab import LinkOutcome, defragment
 
 MAX_OCCURRENCES = 50
 # Fragments browsers resolve without an element of that id.
 IMPLICIT_FRAGMENTS = frozenset({"", "top"})
 
 OUTCOME_LABEL = {
-    Outcome.HTTP_4XX: "页面不存在或无法访问（HTTP {status}）",
-    Outcome.HTTP_5XX: "服务器错误（HTTP {status}）",
-    Outcome.DNS_ERROR: "域名无法解析",
-    Outcome.CONNECTION_REFUSED: "服务器拒绝连接",
-    Outcome.TIMEOUT: "访问超时",
-    Outcome.TLS_ERROR: "证书或加密连接错误",
-    Outcome.CONNECTION_ERROR: "连接中断",
-    Outcome.REDIRECT_LOOP: "重定向循环或跳转次数过多",
-    Outcome.SOFT_404: "页面返回正常状态码但内容为错误提示（软404）",
-    Outcome.EMPTY: "页面内容为空",
-    Outcome.BLOCKED: "被目标网站拦截，未能验证",
-    Outcome.PRIVATE_ADDRESS: "指向内网地址，公众无法访问",
+    LinkOutcome.HTTP_4XX: "页面不存在或无法访问（HTTP {status}）",
+    LinkOutcome.HTTP_5XX: "服务器错误（HTTP {status}）",
+    LinkOutcome.DNS_ERROR: "域名无法解析",
+    LinkOutcome.CONNECTION_REFUSED: "服务器拒绝连接",
+    LinkOutcome.TIMEOUT: "访问超时",
+    LinkOutcome.TLS_ERROR: "证书或加密连接错误",
+    LinkOutcome.CONNECTION_ERROR: "连接中断",
+    LinkOutcome.REDIRECT_LOOP: "重定向循环或跳转次数过多",
+    LinkOutcome.SOFT_404: "页面返回正常状态码但内容为错误提示（软404）",
+    LinkOutcome.EMPTY: "页面内容为空",
+    LinkOutcome.BLOCKED: "被目标网站拦截，未能验证",
+    LinkOutcome.PRIVATE_ADDRESS: "指向内网地址，公众无法访问",
 }
 ELEMENT_LABEL = {
     "a": "链接",
@@ -51,10 +51,10 @@ ELEMENT_LABEL = {
 
 
 def describe(outcome: str, status: int | None, detail: dict[str, Any] | None = None) -> str:
-    if outcome == Outcome.BLOCKED and (detail or {}).get("fetch_status") == "robots_denied":
+    if outcome == LinkOutcome.BLOCKED and (detail or {}).get("fetch_status") == "robots_denied":
         return "被网站robots.txt禁止访问，未能验证"
     try:
-        label = OUTCOME_LABEL[Outcome(outcome)]
+        label = OUTCOME_LABEL[LinkOutcome(outcome)]
     except (KeyError, ValueError):
         label = outcome
     return label.format(status=status if status is not None else "?")
@@ -72,18 +72,18 @@ class LinksCheck(Check):
     )
     version = "1.0"
     rules: ClassVar[dict[str, str]] = {
-        Outcome.HTTP_4XX.value: "链接目标不存在（4xx）",
-        Outcome.HTTP_5XX.value: "链接目标服务器错误（5xx）",
-        Outcome.DNS_ERROR.value: "域名无法解析",
-        Outcome.CONNECTION_REFUSED.value: "连接被拒绝",
-        Outcome.TIMEOUT.value: "访问超时",
-        Outcome.TLS_ERROR.value: "证书错误",
-        Outcome.CONNECTION_ERROR.value: "连接中断",
-        Outcome.REDIRECT_LOOP.value: "重定向循环",
-        Outcome.SOFT_404.value: "软404",
-        Outcome.EMPTY.value: "空白页面",
-        Outcome.BLOCKED.value: "未能验证（被拦截）",
-        Outcome.PRIVATE_ADDRESS.value: "内网地址链接",
+        LinkOutcome.HTTP_4XX.value: "链接目标不存在（4xx）",
+        LinkOutcome.HTTP_5XX.value: "链接目标服务器错误（5xx）",
+        LinkOutcome.DNS_ERROR.value: "域名无法解析",
+        LinkOutcome.CONNECTION_REFUSED.value: "连接被拒绝",
+        LinkOutcome.TIMEOUT.value: "访问超时",
+        LinkOutcome.TLS_ERROR.value: "证书错误",
+        LinkOutcome.CONNECTION_ERROR.value: "连接中断",
+        LinkOutcome.REDIRECT_LOOP.value: "重定向循环",
+        LinkOutcome.SOFT_404.value: "软404",
+        LinkOutcome.EMPTY.value: "空白页面",
+        LinkOutcome.BLOCKED.value: "未能验证（被拦截）",
+        LinkOutcome.PRIVATE_ADDRESS.value: "内网地址链接",
         "fragment_missing": "页内锚点不存在",
     }
     metric_labels: ClassVar[dict[str, str]] = {
@@ -132,7 +132,7 @@ class LinksCheck(Check):
             if lk.kind != "http" or not lk.url:
                 not_http += 1
                 continue
-            by_target[lk.url.split("#", 1)[0]].append(lk)
+            by_target[defragment(lk.url)].append(lk)
         if by_target and not any(t in checks for t in by_target):
             out.status_override = Status.SKIPPED
             out.metrics = {"links_checked": 0, "not_checked": len(by_target), "not_http": not_http}
@@ -145,15 +145,13 @@ class LinksCheck(Check):
             if uc is None:
                 not_checked += 1
                 continue
-            outcome = uc.outcome
-            if (
-                outcome not in BROKEN
-                and outcome not in UNVERIFIED
-                and outcome != Outcome.PRIVATE_ADDRESS
+            outcome = LinkOutcome(uc.outcome)
+            if not (
+                outcome.is_broken or outcome.is_unverified or outcome is LinkOutcome.PRIVATE_ADDRESS
             ):
                 continue
             on_home = any(lk.on_home for lk in links)
-            if outcome in UNVERIFIED:
+            if outcome.is_unverified:
                 unverified += 1
                 severity = Severity.INFO
             else:

@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from checks import register
-from checks.base import Check, CheckContext, CheckOutcome, FindingOut, Severity
+from zwgk.checks import register
+from zwgk.checks.base import Check, CheckContext, CheckOutcome, FindingOut, Severity
 from zwgk.store import Link, Page
+from zwgk.vocab import defragment, directory_of, page_ok
 
 
 @dataclass(frozen=True)
@@ -49,19 +50,6 @@ def report_year(title: str | None) -> int | None:
     if not m:
         return None
     return int(m.group(1) or m.group(2))
-
-
-def _prefix(url: str) -> str:
-    return url.rsplit("/", 1)[0] + "/"
-
-
-def page_ok(page: Page | None) -> bool:
-    return (
-        page is not None
-        and page.fetch_status == "ok"
-        and page.status is not None
-        and page.status < 400
-    )
 
 
 def describe_failure(page: Page) -> str:
@@ -110,7 +98,7 @@ class StructureCheck(Check):
     def run(self, ctx: CheckContext) -> CheckOutcome:
         out = CheckOutcome()
         by_url = ctx.pages_by_url
-        home = by_url.get(ctx.site.home.split("#")[0])
+        home = by_url.get(defragment(ctx.site.home))
         if not page_ok(home):
             out.findings.append(
                 FindingOut(
@@ -143,7 +131,7 @@ class StructureCheck(Check):
             }
             return out
 
-        prefixes = tuple(_prefix(u) for u in entries)
+        prefixes = tuple(directory_of(u) for u in entries)
         column_pages = {
             p.id
             for p in ctx.pages

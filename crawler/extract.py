@@ -20,6 +20,8 @@ from parsel.csstranslator import HTMLTranslator
 from w3lib.encoding import html_to_unicode, resolve_encoding
 from w3lib.url import safe_url_string
 
+from zwgk.vocab import DOC_NUMBER_RE
+
 # -- decoding -------------------------------------------------------------
 
 _REPLACEMENT = "\ufffd"
@@ -79,9 +81,6 @@ _LABELS = "|".join(
 _LABEL_RE = re.compile(rf"^({_LABELS})\s*(?:[:：]\s*(.*)|)$", re.S)
 # Every "label：" in a run, so that a flattened "索引号：x 发布机构：y" yields both.
 _PAIR_RE = re.compile(rf"({_LABELS})\s*[:：]")
-DOC_NUMBER_RE = re.compile(
-    r"[\u4e00-\u9fa5A-Za-z]{1,20}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号"
-)
 DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 META_TAGS = {

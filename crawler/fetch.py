@@ -1,8 +1,7 @@
-"""The explicit outcome of a fetch, and how Twisted/Scrapy failures map onto it."""
+"""How Twisted/Scrapy failures map onto :class:`zwgk.vocab.FetchStatus`."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from scrapy import exceptions as sx
@@ -10,19 +9,7 @@ from scrapy.exceptions import IgnoreRequest
 from twisted.internet import error as terror
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-
-class FetchStatus(StrEnum):
-    OK = "ok"  # a response arrived, whatever its HTTP status
-    DNS_ERROR = "dns_error"
-    CONNECTION_REFUSED = "connection_refused"
-    TIMEOUT = "timeout"
-    TLS_ERROR = "tls_error"
-    CONNECTION_ERROR = "connection_error"
-    PRIVATE_ADDRESS = "private_address"
-    ROBOTS_DENIED = "robots_denied"
-    REDIRECT_LOOP = "redirect_loop"
-    TOO_LARGE = "too_large"
-    ERROR = "error"
+from zwgk.vocab import FetchStatus
 
 
 class PrivateAddressBlocked(IgnoreRequest):

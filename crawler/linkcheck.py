@@ -1,50 +1,15 @@
 """How a link target's outcome is decided: the enum and the pure rules.
 
-Kept apart from the spider so that each rule is tested on its own and the
-``links`` check and the spider agree on one vocabulary.
+Kept apart from the spider so that each rule is tested on its own. The
+outcomes themselves, and which are broken, are :class:`zwgk.vocab.LinkOutcome`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
-from crawler.fetch import FetchStatus
-
-
-class Outcome(StrEnum):
-    OK = "ok"
-    HTTP_4XX = "http_4xx"
-    HTTP_5XX = "http_5xx"
-    DNS_ERROR = "dns_error"
-    CONNECTION_REFUSED = "connection_refused"
-    TIMEOUT = "timeout"
-    TLS_ERROR = "tls_error"
-    CONNECTION_ERROR = "connection_error"
-    REDIRECT_LOOP = "redirect_loop"
-    SOFT_404 = "soft_404"
-    EMPTY = "empty"
-    BLOCKED = "blocked"  # anti-bot, WAF, robots.txt: unverified, never "broken"
-    PRIVATE_ADDRESS = "private_address"
-    NOT_HTTP = "not_http"
-
-
-BROKEN = frozenset(
-    {
-        Outcome.HTTP_4XX,
-        Outcome.HTTP_5XX,
-        Outcome.DNS_ERROR,
-        Outcome.CONNECTION_REFUSED,
-        Outcome.TIMEOUT,
-        Outcome.TLS_ERROR,
-        Outcome.CONNECTION_ERROR,
-        Outcome.REDIRECT_LOOP,
-        Outcome.SOFT_404,
-        Outcome.EMPTY,
-    }
-)
-UNVERIFIED = frozenset({Outcome.BLOCKED})
+from zwgk.vocab import FetchStatus, LinkOutcome
 
 # Statuses that anti-bot systems and WAFs answer with. 412 is the 瑞数
 # (Riversecurity) challenge; 401 means the link works for someone with a login.
@@ -53,31 +18,31 @@ BLOCKED_STATUSES = frozenset({401, 403, 412, 429})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 522, 524})
 
 _FETCH_TO_OUTCOME = {
-    FetchStatus.DNS_ERROR: Outcome.DNS_ERROR,
-    FetchStatus.CONNECTION_REFUSED: Outcome.CONNECTION_REFUSED,
-    FetchStatus.TIMEOUT: Outcome.TIMEOUT,
-    FetchStatus.TLS_ERROR: Outcome.TLS_ERROR,
-    FetchStatus.CONNECTION_ERROR: Outcome.CONNECTION_ERROR,
-    FetchStatus.PRIVATE_ADDRESS: Outcome.PRIVATE_ADDRESS,
-    FetchStatus.ROBOTS_DENIED: Outcome.BLOCKED,
-    FetchStatus.REDIRECT_LOOP: Outcome.REDIRECT_LOOP,
-    FetchStatus.TOO_LARGE: Outcome.OK,  # it answered, with a lot
-    FetchStatus.ERROR: Outcome.CONNECTION_ERROR,
+    FetchStatus.DNS_ERROR: LinkOutcome.DNS_ERROR,
+    FetchStatus.CONNECTION_REFUSED: LinkOutcome.CONNECTION_REFUSED,
+    FetchStatus.TIMEOUT: LinkOutcome.TIMEOUT,
+    FetchStatus.TLS_ERROR: LinkOutcome.TLS_ERROR,
+    FetchStatus.CONNECTION_ERROR: LinkOutcome.CONNECTION_ERROR,
+    FetchStatus.PRIVATE_ADDRESS: LinkOutcome.PRIVATE_ADDRESS,
+    FetchStatus.ROBOTS_DENIED: LinkOutcome.BLOCKED,
+    FetchStatus.REDIRECT_LOOP: LinkOutcome.REDIRECT_LOOP,
+    FetchStatus.TOO_LARGE: LinkOutcome.OK,  # it answered, with a lot
+    FetchStatus.ERROR: LinkOutcome.CONNECTION_ERROR,
 }
 
 
-def outcome_of_failure(status: FetchStatus) -> Outcome:
-    return _FETCH_TO_OUTCOME.get(status, Outcome.CONNECTION_ERROR)
+def outcome_of_failure(status: FetchStatus) -> LinkOutcome:
+    return _FETCH_TO_OUTCOME.get(status, LinkOutcome.CONNECTION_ERROR)
 
 
-def outcome_of_status(status: int) -> Outcome | None:
+def outcome_of_status(status: int) -> LinkOutcome | None:
     """The outcome an HTTP status settles by itself, or None to look further."""
     if status in BLOCKED_STATUSES:
-        return Outcome.BLOCKED
+        return LinkOutcome.BLOCKED
     if 400 <= status < 500:
-        return Outcome.HTTP_4XX
+        return LinkOutcome.HTTP_4XX
     if status >= 500:
-        return Outcome.HTTP_5XX
+        return LinkOutcome.HTTP_5XX
     return None
 
 
@@ -169,14 +134,14 @@ def classify_html_200(
     text_hash: str | None,
     body_empty: bool,
     probe: HostProbe | None,
-) -> Outcome:
+) -> LinkOutcome:
     if body_empty:
-        return Outcome.EMPTY
+        return LinkOutcome.EMPTY
     if looks_like_error_page(title, text):
-        return Outcome.SOFT_404
+        return LinkOutcome.SOFT_404
     if matches_probe(probe, text_hash, title, len(text or "")):
-        return Outcome.SOFT_404
-    return Outcome.OK
+        return LinkOutcome.SOFT_404
+    return LinkOutcome.OK
 
 
 def parse_retry_after(value: bytes | str | None, cap: float = 30.0) -> float | None:

@@ -14,8 +14,8 @@ from scrapy.utils.defer import deferred_to_future
 from twisted.internet import threads
 from twisted.internet.error import DNSLookupError
 
-from crawler.fetch import PrivateAddressBlocked
-from crawler.resolver import get_guard
+from zwgk.crawler.fetch import PrivateAddressBlocked
+from zwgk.crawler.resolver import get_guard
 
 
 class NetworkGuardMiddleware:

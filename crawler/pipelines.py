@@ -11,7 +11,7 @@ import dataclasses
 import time
 from typing import Any
 
-from crawler.items import LinkBatchItem, PageItem, UrlCheckItem
+from zwgk.crawler.items import LinkBatchItem, PageItem, UrlCheckItem
 
 FLUSH_EVERY_ITEMS = 50
 FLUSH_EVERY_SECONDS = 2.0

@@ -6,8 +6,8 @@ and are applied in zwgk.crawl.crawl_settings, overriding these.
 """
 
 BOT_NAME = "zwgk"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["zwgk.crawler.spiders"]
+NEWSPIDER_MODULE = "zwgk.crawler.spiders"
 
 # A government webmaster who sees our traffic must be able to tell who we are
 # and how to reach us: "Mozilla/5.0 (compatible" keeps WAFs from treating us
@@ -51,14 +51,14 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 
 # Every connection resolves through zwgk's resolver and private-address
 # guard (dns.nameservers / dns.hosts from the site config).
-TWISTED_DNS_RESOLVER = "crawler.resolver.GuardedResolver"
+TWISTED_DNS_RESOLVER = "zwgk.crawler.resolver.GuardedResolver"
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100) so that not even robots.txt is fetched from a
     # refused address.
-    "crawler.middlewares.NetworkGuardMiddleware": 90,
+    "zwgk.crawler.middlewares.NetworkGuardMiddleware": 90,
 }
 ITEM_PIPELINES = {
-    "crawler.pipelines.StorePipeline": 300,
+    "zwgk.crawler.pipelines.StorePipeline": 300,
 }
 
 # Cookies are not needed to read public pages, and some CMSs set a session

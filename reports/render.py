@@ -60,7 +60,7 @@ FETCH_STATUS_LABEL = {
 
 def _env() -> Environment:
     env = Environment(
-        loader=PackageLoader("reports", "templates"),
+        loader=PackageLoader("zwgk.reports", "templates"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -76,7 +76,7 @@ def _env() -> Environment:
 
 
 def check_catalogue() -> dict[str, dict[str, Any]]:
-    from checks import registry
+    from zwgk.checks import registry
 
     return {
         cid: {

@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from crawler.extract import ParsedPage, decode_html, parse_html  # noqa: E402
+from zwgk.crawler.extract import ParsedPage, decode_html, parse_html  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "pingtan"
 COMPARED = ("a", "img")

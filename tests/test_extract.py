@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
-from crawler.extract import (
+from zwgk.crawler.extract import (
     LinkRecord,
     ParsedPage,
     base_url,

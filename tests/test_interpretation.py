@@ -28,8 +28,9 @@ import chinese_calendar
 import pytest
 import yaml
 
-from checks import CheckContext, CheckOutcome, Severity
-from checks.interpretation import (
+from tests.conftest import REPO, crawl_into, link, make_config, page
+from zwgk.checks import CheckContext, CheckOutcome, Severity
+from zwgk.checks.interpretation import (
     Analysis,
     InterpretationCheck,
     interpretation_cores,
@@ -38,10 +39,9 @@ from checks.interpretation import (
     title_score,
     working_days_after,
 )
-from crawler.extract import decode_html, parse_html, text_hash
-from reports.scoring import load_rubric
-from tests.conftest import REPO, crawl_into, link, make_config, page
 from zwgk.config import ConfigError
+from zwgk.crawler.extract import decode_html, parse_html, text_hash
+from zwgk.scoring import load_rubric
 from zwgk.store import Store
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "interpretation"

@@ -20,8 +20,9 @@ import pytest
 from parsel import Selector
 from w3lib.url import safe_url_string
 
-from crawler import extract
-from crawler.extract import (
+from tests.conftest import link, make_config, page
+from zwgk.crawler import extract
+from zwgk.crawler.extract import (
     CONTENT_SELECTORS,
     LINK_ATTRS,
     META_TAGS,
@@ -36,9 +37,8 @@ from crawler.extract import (
     parse_html,
     trs_pages,
 )
-from crawler.items import PageItem, UrlCheckItem
-from crawler.pipelines import as_row
-from tests.conftest import link, make_config, page
+from zwgk.crawler.items import PageItem, UrlCheckItem
+from zwgk.crawler.pipelines import as_row
 from zwgk.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -358,10 +358,10 @@ def test_add_pages_rejects_what_page_rejected(store: Store) -> None:
 def test_portal_spider_runs_few_item_workers() -> None:
     from scrapy.settings import Settings
 
-    from crawler.spiders.portal import PortalSpider
+    from zwgk.crawler.spiders.portal import PortalSpider
 
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("zwgk.crawler.settings", priority="project")
     PortalSpider.update_settings(settings)
     assert settings.getint("CONCURRENT_ITEMS") == 16
 
@@ -371,7 +371,7 @@ def test_portal_spider_claims_urls_before_yielding(tmp_path: Path) -> None:
     output is taken, however slowly Scrapy reads the rest."""
     from scrapy.http import HtmlResponse, Request
 
-    from crawler.spiders.portal import PortalSpider
+    from zwgk.crawler.spiders.portal import PortalSpider
 
     cfg = make_config()
     spider = PortalSpider(site="demo", config=cfg, db=str(tmp_path / "s.db"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reports.render import write_reports
 from tests.conftest import crawl_into, make_config, page
+from zwgk.reports.render import write_reports
 from zwgk.store import Store
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from reports.scoring import Rubric, load_rubric, score_site
 from tests.conftest import REPO
 from zwgk.config import ConfigError
+from zwgk.scoring import Rubric, load_rubric, score_site
 
 RUBRIC = Rubric.model_validate(
     {
@@ -56,7 +56,7 @@ def test_errored_check_scores_nothing_but_counts_in_max() -> None:
 
 
 def test_shipped_rubric_loads_and_covers_structure_rules() -> None:
-    from checks.structure import StructureCheck
+    from zwgk.checks.structure import StructureCheck
 
     r = load_rubric(REPO / "config" / "rubric.yaml")
     assert set(r.checks["structure"].deductions) == set(StructureCheck.rules)
@@ -89,7 +89,7 @@ def test_home_page_findings_weigh_more() -> None:
 
 
 def test_shipped_rubric_covers_links_rules() -> None:
-    from checks.links import LinksCheck
+    from zwgk.checks.links import LinksCheck
 
     r = load_rubric(REPO / "config" / "rubric.yaml")
     assert set(r.checks["links"].deductions) == set(LinksCheck.rules)

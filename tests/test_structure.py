@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from checks import CheckContext
-from checks.structure import StructureCheck, report_year
 from tests.conftest import crawl_into, link, make_config, page
+from zwgk.checks import CheckContext
+from zwgk.checks.structure import StructureCheck, report_year
 from zwgk.store import Store
 
 HOME = "http://www.demo.gov.test/"

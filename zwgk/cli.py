@@ -27,10 +27,11 @@ from rich.progress import (
 from rich.text import Text
 
 from zwgk import __version__
-from zwgk.config import Config, ConfigError, load_config
+from zwgk.config import Config, ConfigError, default_file, load_config
 from zwgk.runner import CrawlOutcome, RunResult, check, crawl, default_run_id, select_sites
 from zwgk.runner import Progress as RunProgress
 from zwgk.store import Store
+from zwgk.vocab import RunState, StageOutcome
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -175,7 +176,7 @@ def _do_run(
     do_crawl: bool = True,
     do_report: bool = True,
 ) -> RunResult:
-    from reports.render import write_reports
+    from zwgk.reports.render import write_reports
 
     try:
         sites = select_sites(cfg, site)
@@ -190,9 +191,9 @@ def _do_run(
             cfg, store, run_id, sites, recrawl, log_file, show, parallel
         )
         for c in result.crawls:
-            if c.status == "failed":
+            if c.status is StageOutcome.FAILED:
                 _say("error: ", f"site {c.site_id}: crawl failed: {c.error}")
-            elif c.status == "interrupted":
+            elif c.status is StageOutcome.INTERRUPTED:
                 _say(
                     "warning: ",
                     f"site {c.site_id}: crawl interrupted; run again to resume",
@@ -203,8 +204,9 @@ def _do_run(
         _say("check error: ", e)
     if do_report:
         result.reports = write_reports(store, run_id, out_dir)
-    finished = all(c.status in ("crawled", "skipped") for c in result.crawls)
-    store.finish_run(run_id, "done" if finished and not result.check_errors else "incomplete")
+    finished = all(c.status.ok for c in result.crawls)
+    done = finished and not result.check_errors
+    store.finish_run(run_id, RunState.DONE if done else RunState.INCOMPLETE)
     store.dispose()
     return result
 
@@ -258,9 +260,7 @@ def crawl_cmd(
             f"{c.site_id}: {c.status}, {c.pages} pages" + (f" ({c.error})" if c.error else ""),
             highlight=False,
         )
-    raise typer.Exit(
-        EXIT_OK if all(c.status in ("crawled", "skipped") for c in outcomes) else EXIT_FAILED
-    )
+    raise typer.Exit(EXIT_OK if all(c.status.ok for c in outcomes) else EXIT_FAILED)
 
 
 @app.command("check")
@@ -296,7 +296,7 @@ def report_cmd(
     run: RunOpt = None,
 ) -> None:
     """Write scorecards and JSON exports for a stored run."""
-    from reports.render import write_reports
+    from zwgk.reports.render import write_reports
 
     store = _store(db)
     run_id = run or store.latest_run_id()
@@ -322,7 +322,7 @@ def demo(
     cfg_path = out_dir / "demo-sites.yaml"
     with SamplePortal() as portal:
         data = portal.config_dict()
-        data["rubric"] = str(Path(__file__).resolve().parent.parent / "config" / "rubric.yaml")
+        data["rubric"] = str(default_file("rubric.yaml"))
         cfg_path.write_text(
             "# Written by `zwgk demo`: the bundled sample portal on loopback.\n"
             + yaml.safe_dump(data, allow_unicode=True, sort_keys=False),

@@ -11,6 +11,7 @@ from typing import Any
 
 from zwgk.config import Config
 from zwgk.store import Store
+from zwgk.vocab import SiteState, StageOutcome
 
 log = logging.getLogger("zwgk")
 
@@ -24,7 +25,7 @@ LINKS = "(links)"
 @dataclass
 class CrawlOutcome:
     site_id: str
-    status: str  # crawled, interrupted, failed, skipped
+    status: StageOutcome
     pages: int = 0
     error: str | None = None
 
@@ -47,9 +48,7 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
-        return not self.check_errors and all(
-            c.status in ("crawled", "skipped") for c in self.crawls
-        )
+        return not self.check_errors and all(c.status.ok for c in self.crawls)
 
 
 def default_run_id(cfg: Config) -> str:
@@ -69,7 +68,7 @@ def crawl_settings(cfg: Config, log_file: Path | None) -> Any:
     from scrapy.settings import Settings
 
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("zwgk.crawler.settings", priority="project")
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         settings.set("LOG_FILE", str(log_file), priority="cmdline")
@@ -102,7 +101,7 @@ def crawl(
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import defer
 
-    from crawler.spiders.portal import PortalSpider
+    from zwgk.crawler.spiders.portal import PortalSpider
 
     progress = progress or Progress()
     store.ensure_run(
@@ -112,14 +111,14 @@ def crawl(
     todo = []
     for site_id in site_ids:
         sr = store.site_run(run_id, site_id)
-        if sr is not None and sr.status in ("crawled", "checked") and not recrawl:
-            outcomes[site_id] = CrawlOutcome(site_id, "skipped", sr.pages)
+        if sr is not None and SiteState(sr.status).crawl_done and not recrawl:
+            outcomes[site_id] = CrawlOutcome(site_id, StageOutcome.SKIPPED, sr.pages)
             continue
         todo.append(site_id)
 
     process = CrawlerProcess(crawl_settings(cfg, log_file))
     sem = defer.DeferredSemaphore(max(1, parallel_sites))
-    links = CrawlOutcome(LINKS, "skipped")
+    links = CrawlOutcome(LINKS, StageOutcome.SKIPPED)
 
     def launch(site_id: str) -> Any:
         crawler = process.create_crawler(PortalSpider)
@@ -141,7 +140,7 @@ def crawl(
 
         def finished(_: Any) -> None:
             reason = reasons.get("reason", "unknown")
-            status = "crawled" if reason == "finished" else "interrupted"
+            status = StageOutcome.CRAWLED if reason == "finished" else StageOutcome.INTERRUPTED
             sr = store.site_run(run_id, site_id)
             outcomes[site_id] = CrawlOutcome(site_id, status, sr.pages if sr else 0)
             progress.site_finished(site_id, status)
@@ -150,8 +149,8 @@ def crawl(
             msg = f"{type(failure.value).__name__}: {failure.value}"
             log.error("crawl of %s failed: %s", site_id, msg)
             store.fail_site(run_id, site_id, msg)
-            outcomes[site_id] = CrawlOutcome(site_id, "failed", error=msg)
-            progress.site_finished(site_id, "failed")
+            outcomes[site_id] = CrawlOutcome(site_id, StageOutcome.FAILED, error=msg)
+            progress.site_finished(site_id, StageOutcome.FAILED)
 
         d.addCallbacks(finished, failed)
         return d
@@ -160,10 +159,10 @@ def crawl(
         # Links are verified once the site crawls have stored every page, so
         # that no crawled page is fetched a second time.
         if not verify_links or any(
-            o.status != "crawled" for o in outcomes.values() if o.site_id in todo
+            o.status is not StageOutcome.CRAWLED for o in outcomes.values() if o.site_id in todo
         ):
             return None
-        from crawler.spiders.linkcheck import LinkCheckSpider
+        from zwgk.crawler.spiders.linkcheck import LinkCheckSpider
 
         crawler = process.create_crawler(LinkCheckSpider)
         reasons: dict[str, str] = {}
@@ -176,13 +175,20 @@ def crawl(
         d = process.crawl(crawler, config=cfg, run=run_id, db=store)
 
         def finished(_: Any) -> None:
-            links.status = "crawled" if reasons.get("reason") == "finished" else "interrupted"
+            links.status = (
+                StageOutcome.CRAWLED
+                if reasons.get("reason") == "finished"
+                else StageOutcome.INTERRUPTED
+            )
             progress.site_finished(LINKS, links.status)
 
         def failed(failure: Any) -> None:
-            links.status, links.error = "failed", f"{type(failure.value).__name__}: {failure.value}"
+            links.status, links.error = (
+                StageOutcome.FAILED,
+                f"{type(failure.value).__name__}: {failure.value}",
+            )
             log.error("link verification failed: %s", links.error)
-            progress.site_finished(LINKS, "failed")
+            progress.site_finished(LINKS, StageOutcome.FAILED)
 
         d.addCallbacks(finished, failed)
         return d
@@ -201,7 +207,7 @@ def crawl(
     all_sites.addBoth(stop)
     process.start(stop_after_crawl=False)
     for site_id in todo:
-        outcomes.setdefault(site_id, CrawlOutcome(site_id, "interrupted"))
+        outcomes.setdefault(site_id, CrawlOutcome(site_id, StageOutcome.INTERRUPTED))
     result = [outcomes[s] for s in site_ids]
     if verify_links:
         result.append(links)
@@ -210,8 +216,8 @@ def crawl(
 
 def check(cfg: Config, store: Store, run_id: str, site_ids: list[str]) -> list[str]:
     """Run every enabled check on every crawled site, then score. Returns errors."""
-    from checks import CheckContext, Status, registry
-    from reports.scoring import load_rubric, score_site
+    from zwgk.checks import CheckContext, Status, registry
+    from zwgk.scoring import load_rubric, score_site
 
     rubric = load_rubric(cfg.rubric_path())
     if store.get_run(run_id) is None:
@@ -255,5 +261,5 @@ def check(cfg: Config, store: Store, run_id: str, site_ids: list[str]) -> list[s
             for f in store.findings(run_id, site_id)
         ]
         store.replace_score(run_id, site_id, **score_site(rubric, results, findings))
-        store.set_site_status(run_id, site_id, "checked")
+        store.set_site_status(run_id, site_id, SiteState.CHECKED)
     return errors

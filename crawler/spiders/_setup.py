@@ -8,8 +8,8 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from crawler.resolver import set_guard
 from zwgk.config import Config, load_config
+from zwgk.crawler.resolver import set_guard
 from zwgk.net import NetworkGuard, Resolver
 from zwgk.store import Store
 

@@ -27,24 +27,23 @@ from scrapy.exceptions import StopDownload
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from crawler.extract import decode_html, is_binary_url, parse_html, text_hash
-from crawler.fetch import FetchStatus, classify_failure
-from crawler.items import UrlCheckItem
-from crawler.linkcheck import (
+from zwgk.config import Config
+from zwgk.crawler.extract import decode_html, is_binary_url, parse_html, text_hash
+from zwgk.crawler.fetch import classify_failure
+from zwgk.crawler.items import UrlCheckItem
+from zwgk.crawler.linkcheck import (
     RETRY_STATUSES,
     HostProbe,
-    Outcome,
     classify_html_200,
     looks_like_challenge,
     outcome_of_failure,
     outcome_of_status,
     parse_retry_after,
 )
-from crawler.spiders._setup import apply_settings, install_guard, load, open_store
-from zwgk.config import Config
+from zwgk.crawler.spiders._setup import apply_settings, install_guard, load, open_store
 from zwgk.store import Page, Store
+from zwgk.vocab import HTML_TYPES, FetchStatus, LinkOutcome
 
-HTML_TYPES = ("text/html", "application/xhtml")
 # Elements whose targets are resources: a HEAD answers whether they exist.
 RESOURCE_ELEMENTS = frozenset(
     {"img", "script", "link", "embed", "object", "source", "video", "audio"}
@@ -114,7 +113,7 @@ class LinkCheckSpider(scrapy.Spider):
             RETRY_ENABLED=False,
             # A chain longer than this is a loop for any visitor's browser.
             REDIRECT_MAX_TIMES=10,
-            ITEM_PIPELINES={"crawler.pipelines.UrlCheckPipeline": 300},
+            ITEM_PIPELINES={"zwgk.crawler.pipelines.UrlCheckPipeline": 300},
         )
         install_guard(spider.cfg)
         crawler.signals.connect(spider._headers_received, signal=signals.headers_received)
@@ -148,7 +147,11 @@ class LinkCheckSpider(scrapy.Spider):
             if url in cached:
                 c = cached[url]
                 yield UrlCheckItem(
-                    url, Outcome.OK.value, "cache", http_status=c.http_status, final_url=c.final_url
+                    url,
+                    LinkOutcome.OK.value,
+                    "cache",
+                    http_status=c.http_status,
+                    final_url=c.final_url,
                 )
                 continue
             host = urlsplit(url).hostname or ""
@@ -161,7 +164,7 @@ class LinkCheckSpider(scrapy.Spider):
     def _from_crawl(self, url: str, page: Page) -> Iterator[Any]:
         item = UrlCheckItem(
             url,
-            Outcome.OK.value,
+            LinkOutcome.OK.value,
             "crawl",
             http_status=page.status,
             final_url=page.final_url,
@@ -216,7 +219,7 @@ class LinkCheckSpider(scrapy.Spider):
         if ctype and not ctype.startswith(HTML_TYPES):
             raise StopDownload(fail=False)  # a file exists; its bytes are not needed
 
-    def _item(self, response: Response, outcome: Outcome) -> UrlCheckItem:
+    def _item(self, response: Response, outcome: LinkOutcome) -> UrlCheckItem:
         m = response.meta
         redirects = m.get("redirect_urls") or []
         return UrlCheckItem(
@@ -258,7 +261,7 @@ class LinkCheckSpider(scrapy.Spider):
                 raw, _ = decode_html(response.body, ctype)
                 text = parse_html(raw, response.url).text
                 if looks_like_challenge(status, text, raw):
-                    item.outcome = Outcome.BLOCKED.value
+                    item.outcome = LinkOutcome.BLOCKED.value
                     item.detail["challenge"] = True
             yield item
             return
@@ -267,16 +270,16 @@ class LinkCheckSpider(scrapy.Spider):
                 # An HTML answer may be an error page: look at it.
                 yield self._request(m["target"], "GET", m["attempt"] + 1, m["started"])
                 return
-            yield self._item(response, Outcome.OK)
+            yield self._item(response, LinkOutcome.OK)
             return
         if not ctype.startswith(HTML_TYPES):
-            yield self._item(response, Outcome.OK)
+            yield self._item(response, LinkOutcome.OK)
             return
         raw, _ = decode_html(response.body, ctype)
         parsed = parse_html(raw, response.url)
-        item = self._item(response, Outcome.OK)
+        item = self._item(response, LinkOutcome.OK)
         if looks_like_challenge(status, parsed.text, raw):
-            item.outcome = Outcome.BLOCKED.value
+            item.outcome = LinkOutcome.BLOCKED.value
             item.detail["challenge"] = True
             yield item
             return
@@ -299,7 +302,7 @@ class LinkCheckSpider(scrapy.Spider):
             return
         status = classify_failure(failure.value or Exception("unknown failure"))
         outcome = outcome_of_failure(status)
-        transient = outcome in (Outcome.TIMEOUT, Outcome.CONNECTION_ERROR)
+        transient = outcome in (LinkOutcome.TIMEOUT, LinkOutcome.CONNECTION_ERROR)
         if m["method"] == "HEAD" and transient:
             yield self._request(m["target"], "GET", m["attempt"] + 1, m["started"])
             return
@@ -366,7 +369,7 @@ class LinkCheckSpider(scrapy.Spider):
         outcome = classify_html_200(held.title, held.text, held.text_hash, held.body_empty, probe)
         item = held.item
         item.outcome = outcome.value
-        if outcome is Outcome.SOFT_404:
+        if outcome is LinkOutcome.SOFT_404:
             item.detail["title"] = held.title
             if probe is not None and probe.status == 200:
                 item.detail["probe"] = {"status": probe.status, "title": probe.title}

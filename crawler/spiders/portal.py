@@ -6,7 +6,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -16,7 +16,8 @@ from scrapy.http import FormRequest, Request, Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from crawler.extract import (
+from zwgk.config import Config, Site
+from zwgk.crawler.extract import (
     NAVIGABLE,
     decode_html,
     is_binary_url,
@@ -25,20 +26,15 @@ from crawler.extract import (
     parse_html,
     text_hash,
 )
-from crawler.fetch import FetchStatus, classify_failure
-from crawler.items import LinkBatchItem, PageItem
-from crawler.spiders._setup import apply_settings, install_guard, load, open_store
-from zwgk.config import Config, Site
+from zwgk.crawler.fetch import classify_failure
+from zwgk.crawler.items import LinkBatchItem, PageItem
+from zwgk.crawler.spiders._setup import apply_settings, install_guard, load, open_store
 from zwgk.store import Store
+from zwgk.vocab import PAGE_TYPES, FetchStatus, defragment
 
-HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
 # Hanweb's jpage asks the proxy for three pages at a time; so do we.
 HANWEB_GROUP_PAGES = 3
 HANWEB_MAX_GROUPS = 2000
-
-
-def norm_url(url: str) -> str:
-    return urldefrag(url)[0]
 
 
 class PortalSpider(scrapy.Spider):
@@ -84,7 +80,7 @@ class PortalSpider(scrapy.Spider):
         self.store = open_store(db)
         self.resume = resume if isinstance(resume, bool) else resume not in ("0", "false", "no")
         self.hosts = set(self.site.all_hosts)
-        self.home = norm_url(self.site.home)
+        self.home = defragment(self.site.home)
         self.seen: set[str] = set()
         self.scheduled = 0
         self.pages_stored = 0
@@ -113,7 +109,7 @@ class PortalSpider(scrapy.Spider):
     # -- scheduling ------------------------------------------------------
 
     def _request(self, url: str, depth: int, referer: str | None = None) -> Request | None:
-        key = norm_url(url)
+        key = defragment(url)
         if key in self.seen:
             return None
         if self.scheduled >= self.cfg.crawl.max_pages:
@@ -170,7 +166,7 @@ class PortalSpider(scrapy.Spider):
                 continue
             if url in seen:
                 # What _request would conclude: keys in seen have no
-                # fragment, and norm_url leaves a URL without one unchanged.
+                # fragment, and defragment leaves a URL without one unchanged.
                 continue
             if link["element"] not in NAVIGABLE and link["generated_by"] is None:
                 continue
@@ -188,7 +184,7 @@ class PortalSpider(scrapy.Spider):
         if spider is not self or "zurl" not in request.meta:
             return
         ctype = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
-        if ctype and not ctype.startswith(HTML_TYPES):
+        if ctype and not ctype.startswith(PAGE_TYPES):
             # Attachments are recorded by their headers only.
             raise StopDownload(fail=False)
 
@@ -206,7 +202,7 @@ class PortalSpider(scrapy.Spider):
         size = len(response.body)
         if length and length.isdigit() and int(length) > size:
             size = int(length)
-        final = norm_url(response.url)
+        final = defragment(response.url)
         return PageItem(
             url=requested,
             final_url=final,
@@ -223,7 +219,7 @@ class PortalSpider(scrapy.Spider):
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         item = self._base_item(response)
         ctype = (item.content_type or "text/html").lower()
-        if not ctype.startswith(HTML_TYPES) or not self._in_scope(response.url):
+        if not ctype.startswith(PAGE_TYPES) or not self._in_scope(response.url):
             yield item
             return
         text, encoding = decode_html(response.body, item.content_type)
@@ -334,7 +330,7 @@ class PortalSpider(scrapy.Spider):
         redirect_urls = request.meta.get("redirect_urls") or []
         yield PageItem(
             url=url,
-            final_url=norm_url(request.url),
+            final_url=defragment(request.url),
             fetch_status=status.value,
             depth=request.meta.get("zdepth", 0),
             is_home=self.home == url,

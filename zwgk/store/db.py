@@ -23,6 +23,7 @@ from zwgk.store.models import (
     UrlCheck,
     utcnow,
 )
+from zwgk.vocab import RunState, SiteState, defragment
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _LINKS = cast(Table, Link.__table__)
@@ -112,10 +113,10 @@ class Store:
             else:
                 # Re-evaluating a stored run "as of" another date is allowed.
                 run.as_of, run.period_start, run.config = as_of, period_start, config
-                run.status = "running"
+                run.status = RunState.RUNNING
             return run
 
-    def finish_run(self, run_id: str, status: str) -> None:
+    def finish_run(self, run_id: str, status: RunState) -> None:
         with self.session() as s:
             s.execute(
                 update(Run).where(Run.id == run_id).values(status=status, finished_at=utcnow())
@@ -165,12 +166,12 @@ class Store:
                 )
                 s.add(sr)
                 s.flush()
-            if resume and sr.status == "crawling" and sr.crawl_generation > sr.generation:
+            if resume and sr.status == SiteState.CRAWLING and sr.crawl_generation > sr.generation:
                 return sr.crawl_generation, True
             # Drop leftovers of an abandoned generation before starting anew.
             self._delete_generations(s, run_id, site_id, keep=sr.generation)
             sr.crawl_generation = sr.generation + 1
-            sr.status = "crawling"
+            sr.status = SiteState.CRAWLING
             sr.name, sr.home = name, home
             sr.crawl_started = utcnow()
             sr.error = None
@@ -208,7 +209,7 @@ class Store:
             )
             s.execute(delete(Score).where(Score.run_id == run_id, Score.site_id == site_id))
             sr.generation = generation
-            sr.status = "crawled"
+            sr.status = SiteState.CRAWLED
             sr.crawl_finished = utcnow()
             sr.pages = (
                 s.query(Page)
@@ -222,10 +223,10 @@ class Store:
             s.execute(
                 update(SiteRun)
                 .where(SiteRun.run_id == run_id, SiteRun.site_id == site_id)
-                .values(error=error)
+                .values(status=SiteState.FAILED, error=error)
             )
 
-    def set_site_status(self, run_id: str, site_id: str, status: str) -> None:
+    def set_site_status(self, run_id: str, site_id: str, status: SiteState) -> None:
         with self.session() as s:
             s.execute(
                 update(SiteRun)
@@ -478,7 +479,7 @@ class Store:
             ).all()
         for url, element in rows:
             if url:
-                out.setdefault(url.split("#", 1)[0], set()).add(element)
+                out.setdefault(defragment(url), set()).add(element)
         return out
 
     def crawled_index(self, run_id: str) -> dict[str, Page]:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from zwgk.config.files import default_file
 from zwgk.net import parse_nameserver
 
 M = TypeVar("M", bound=BaseModel)
@@ -223,7 +224,7 @@ class Config(_Model):
 
     def rubric_path(self) -> Path:
         """The scoring rubric: ``rubric:`` if set, else ``rubric.yaml`` beside the
-        config file, else the project's ``config/rubric.yaml``."""
+        config file, else the default shipped with zwgk."""
         base = self.source.parent if self.source else Path.cwd()
         if self.rubric:
             p = Path(self.rubric)
@@ -231,7 +232,7 @@ class Config(_Model):
         beside = base / "rubric.yaml"
         if beside.exists():
             return beside
-        return Path(__file__).resolve().parent.parent / "config" / "rubric.yaml"
+        return default_file("rubric.yaml")
 
 
 class _Loader(yaml.SafeLoader):

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from zwgk.config import ConfigError, parse_yaml_model
+from zwgk.vocab import Status
 
 
 class Deduction(BaseModel):
@@ -74,7 +75,7 @@ def score_site(
         cr = rubric.checks.get(check_id)
         weight = cr.weight if cr else 0.0
         deducted = 0.0
-        if cr and result["status"] not in ("error", "skipped"):
+        if cr and Status(result["status"]).scored:
             for (cid, rule), n in counts.items():
                 if cid != check_id or rule not in cr.deductions:
                     continue
@@ -82,7 +83,7 @@ def score_site(
                 n_home = home[(cid, rule)] if d.home_points is not None else 0
                 points = d.points * (n - n_home) + (d.home_points or 0) * n_home
                 deducted += min(points, d.cap if d.cap is not None else weight)
-        got = 0.0 if result["status"] in ("error", "skipped") else max(0.0, weight - deducted)
+        got = max(0.0, weight - deducted) if Status(result["status"]).scored else 0.0
         checks[check_id] = {
             "status": result["status"],
             "metrics": result.get("metrics", {}),

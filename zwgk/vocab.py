@@ -1,0 +1,187 @@
+"""The words every stage shares, written once.
+
+Fetch statuses (what the crawl saw), link outcomes (what link verification
+decided, with ``is_broken`` / ``is_unverified``), site and run states,
+finding severities and check statuses, and the small URL and text helpers
+that several stages need. Nothing here imports the rest of zwgk: it is the
+bottom of the layers, so that the crawl stage and the checks agree on one
+vocabulary without importing each other.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Protocol
+from urllib.parse import urldefrag
+
+# -- fetches ---------------------------------------------------------------------------
+
+
+class FetchStatus(StrEnum):
+    """How a fetch ended. ``OK`` means a response arrived, whatever its HTTP status."""
+
+    OK = "ok"
+    DNS_ERROR = "dns_error"
+    CONNECTION_REFUSED = "connection_refused"
+    TIMEOUT = "timeout"
+    TLS_ERROR = "tls_error"
+    CONNECTION_ERROR = "connection_error"
+    PRIVATE_ADDRESS = "private_address"
+    ROBOTS_DENIED = "robots_denied"
+    REDIRECT_LOOP = "redirect_loop"
+    TOO_LARGE = "too_large"
+    ERROR = "error"
+
+
+class LinkOutcome(StrEnum):
+    """What link verification decided for one link target.
+
+    The failure outcomes share their values with :class:`FetchStatus` (a
+    ``dns_error`` is one word everywhere); the others are judgements about
+    an answer that did arrive.
+    """
+
+    OK = "ok"
+    HTTP_4XX = "http_4xx"
+    HTTP_5XX = "http_5xx"
+    DNS_ERROR = FetchStatus.DNS_ERROR.value
+    CONNECTION_REFUSED = FetchStatus.CONNECTION_REFUSED.value
+    TIMEOUT = FetchStatus.TIMEOUT.value
+    TLS_ERROR = FetchStatus.TLS_ERROR.value
+    CONNECTION_ERROR = FetchStatus.CONNECTION_ERROR.value
+    REDIRECT_LOOP = FetchStatus.REDIRECT_LOOP.value
+    SOFT_404 = "soft_404"
+    EMPTY = "empty"
+    BLOCKED = "blocked"  # anti-bot, WAF, robots.txt: unverified, never "broken"
+    PRIVATE_ADDRESS = FetchStatus.PRIVATE_ADDRESS.value
+    NOT_HTTP = "not_http"
+
+    @property
+    def is_broken(self) -> bool:
+        """A visitor following the link would not reach a working page (错链、断链)."""
+        return self in _BROKEN
+
+    @property
+    def is_unverified(self) -> bool:
+        """The server refused to let a robot tell; a person must look."""
+        return self in _UNVERIFIED
+
+
+_BROKEN = frozenset(
+    {
+        LinkOutcome.HTTP_4XX,
+        LinkOutcome.HTTP_5XX,
+        LinkOutcome.DNS_ERROR,
+        LinkOutcome.CONNECTION_REFUSED,
+        LinkOutcome.TIMEOUT,
+        LinkOutcome.TLS_ERROR,
+        LinkOutcome.CONNECTION_ERROR,
+        LinkOutcome.REDIRECT_LOOP,
+        LinkOutcome.SOFT_404,
+        LinkOutcome.EMPTY,
+    }
+)
+_UNVERIFIED = frozenset({LinkOutcome.BLOCKED})
+
+
+# -- lifecycle -------------------------------------------------------------------------
+
+
+class RunState(StrEnum):
+    RUNNING = "running"
+    DONE = "done"  # every site crawled and checked
+    INCOMPLETE = "incomplete"  # something was interrupted or failed: run it again
+
+
+class SiteState(StrEnum):
+    """A site in a run: the store's ``site_runs.status``."""
+
+    PENDING = "pending"
+    CRAWLING = "crawling"  # a crawl is under way or was interrupted: resumable
+    CRAWLED = "crawled"
+    CHECKED = "checked"
+    FAILED = "failed"  # the crawl itself raised; the error is stored beside it
+
+    @property
+    def crawl_done(self) -> bool:
+        return self in (SiteState.CRAWLED, SiteState.CHECKED)
+
+
+class StageOutcome(StrEnum):
+    """How one collector's work on one site (or on the run) ended."""
+
+    CRAWLED = "crawled"
+    INTERRUPTED = "interrupted"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # already done in this run
+
+    @property
+    def ok(self) -> bool:
+        return self in (StageOutcome.CRAWLED, StageOutcome.SKIPPED)
+
+
+# -- judgements ------------------------------------------------------------------------
+
+
+class Severity(StrEnum):
+    FAIL = "fail"
+    WARN = "warn"
+    INFO = "info"
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    ERROR = "error"  # the check itself could not run
+    SKIPPED = "skipped"  # nothing to judge (e.g. the crawl failed)
+
+    @property
+    def scored(self) -> bool:
+        return self not in (Status.ERROR, Status.SKIPPED)
+
+
+# -- URLs and pages --------------------------------------------------------------------
+
+# Content types the crawl parses as pages. Plain text and XML are kept:
+# old CMSs serve HTML as text/plain, and Hanweb list data is XML.
+PAGE_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
+# Content types whose body link verification reads (titles, soft-404 texts).
+HTML_TYPES = ("text/html", "application/xhtml")
+
+
+def defragment(url: str) -> str:
+    """The URL without its ``#fragment``: the resource a fetch asks for."""
+    return urldefrag(url)[0]
+
+
+def directory_of(url: str) -> str:
+    """The URL's folder, ending in ``/`` (``…/zwgk/index.html`` → ``…/zwgk/``)."""
+    return url.rsplit("/", 1)[0] + "/"
+
+
+class _Fetched(Protocol):
+    @property
+    def fetch_status(self) -> str: ...
+    @property
+    def status(self) -> int | None: ...
+
+
+def page_ok(page: _Fetched | None) -> bool:
+    """A stored page that a visitor would see: it answered, below HTTP 400."""
+    return (
+        page is not None
+        and page.fetch_status == FetchStatus.OK
+        and page.status is not None
+        and page.status < 400
+    )
+
+
+# -- text ------------------------------------------------------------------------------
+
+# A 文号 (document number): issuer, year in brackets, number, 号 —
+# 榕政综〔2021〕12号, 闽政办[2020]5号, 国发（2019）第3号.
+DOC_NUMBER_RE = re.compile(
+    r"[\u4e00-\u9fa5A-Za-z]{1,20}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号"
+)
