@@ -522,7 +522,7 @@ ENTRY_POINTS = (
         "portal crawl: PortalSpider.parse (decode + crawler.extract + _follow)",
         r"crawler/spiders/portal\.py:\d+\(parse\)$",
     ),
-    ("  of which crawler.extract.parse_html", r"crawler/extract\.py:\d+\(parse_html\)$"),
+    ("  of which crawler.extract.parse_html", r"crawler/extract/page\.py:\d+\(parse_html\)$"),
     (
         "store pipelines: Store.add_pages, Store.add_url_checks",
         r"crawler/pipelines\.py:\d+\(_flush\)$",

@@ -260,7 +260,7 @@ def test_link_resolution_cache_is_keyed_by_origin() -> None:
 
 def test_link_resolution_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     extract._ROOT_RELATIVE.clear()
-    monkeypatch.setattr(extract, "_ROOT_RELATIVE_MAX", 10)
+    monkeypatch.setattr(extract.links, "_ROOT_RELATIVE_MAX", 10)
     for i in range(25):
         assert classify_href(f"/p{i}.html", "http://h.test/") == (
             "http",

@@ -1,0 +1,96 @@
+"""Pure parsing of fetched pages: decoding, metadata, main text, links and the
+JS-generated lists of common government CMSs.
+
+Nothing here touches the network or Scrapy; the spider and the corpus
+runner (``make corpus``) both call it, so what the tests pin down is what
+the crawl records.
+
+The package, by layer (each module imports only those above it): decode
+(bytes to text), text (whitespace, XPath helpers, main text), metadata,
+links, cms (TRS pagination, Hanweb lists) and page (the whole-page parse).
+The names below are those callers import, some private ones for the
+equivalence tests; the link-resolution cache's bound is patched on
+``links`` itself, where it is read.
+"""
+
+from __future__ import annotations
+
+from zwgk.crawler.extract.cms import (
+    _INLINE_SCRIPTS,
+    HanwebList,
+    hanweb_lists,
+    links_from_fragments,
+    parse_hanweb_xml,
+    trs_pages,
+)
+from zwgk.crawler.extract.decode import decode_html
+from zwgk.crawler.extract.links import (
+    _ROOT_RELATIVE,
+    BINARY_EXTENSIONS,
+    LINK_ATTRS,
+    NAVIGABLE,
+    LinkRecord,
+    base_url,
+    classify_href,
+    extract_links,
+    fragment_ids,
+    is_binary_url,
+)
+from zwgk.crawler.extract.metadata import (
+    _NEXT_TD_TEXT,
+    _TH_BESIDE_TD,
+    DATE_RE,
+    META_LABELS,
+    META_TAGS,
+    extract_meta,
+    normalise_date,
+)
+from zwgk.crawler.extract.page import ParsedPage, parse_html, related_dynamic
+from zwgk.crawler.extract.text import (
+    _ALL_TEXT,
+    CONTENT_SELECTORS,
+    _largest_leaf_block,
+    _texts,
+    _xpath,
+    clean_text,
+    extract_main_text,
+    text_hash,
+)
+
+__all__ = [
+    "BINARY_EXTENSIONS",
+    "CONTENT_SELECTORS",
+    "DATE_RE",
+    "LINK_ATTRS",
+    "META_LABELS",
+    "META_TAGS",
+    "NAVIGABLE",
+    "_ALL_TEXT",
+    "_INLINE_SCRIPTS",
+    "_NEXT_TD_TEXT",
+    "_ROOT_RELATIVE",
+    "_TH_BESIDE_TD",
+    "HanwebList",
+    "LinkRecord",
+    "ParsedPage",
+    "_largest_leaf_block",
+    "_texts",
+    "_xpath",
+    "base_url",
+    "classify_href",
+    "clean_text",
+    "decode_html",
+    "extract_links",
+    "extract_main_text",
+    "extract_meta",
+    "fragment_ids",
+    "hanweb_lists",
+    "is_binary_url",
+    "links_from_fragments",
+    "normalise_date",
+    "parse_hanweb_xml",
+    "parse_html",
+    "related_dynamic",
+    "text_hash",
+    "trs_pages",
+]

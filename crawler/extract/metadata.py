@@ -1,0 +1,137 @@
+"""The disclosure metadata (索引号, 文号, dates …) from meta tags and label runs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import etree
+from parsel import Selector
+
+from zwgk.crawler.extract.text import _ALL_TEXT, _texts, _xpath, clean_text
+from zwgk.vocab import DOC_NUMBER_RE
+
+# Labels of the disclosure metadata table (信息公开目录 / 元数据). Keys are the
+# normalised names stored in Page.meta.
+META_LABELS: dict[str, tuple[str, ...]] = {
+    "index_no": ("索引号", "索 引 号", "索引编号"),
+    "publisher": ("发布机构", "发文机关", "发文单位", "发布单位", "公开主体"),
+    "doc_number": ("文号", "发文字号", "文件编号", "发文文号"),
+    "written_date": ("成文日期", "发文日期", "生成日期", "印发日期"),
+    "publish_date": ("发布日期", "公开日期", "发布时间"),
+    "topic": ("主题分类", "信息分类"),
+}
+_LABEL_TO_KEY = {re.sub(r"\s+", "", lab): key for key, labs in META_LABELS.items() for lab in labs}
+# Templates pad labels with (full-width) spaces to align a column: "文　　号：".
+_LABELS = "|".join(
+    sorted({r"\s*".join(map(re.escape, k)) for k in _LABEL_TO_KEY}, key=len, reverse=True)
+)
+# A text run that starts with a label. The colon may be missing only when the
+# label is the whole run (group 2 is then None); such a bare label is a field
+# only in a <th>文号</th><td>…</td> pair, see extract_meta.
+_LABEL_RE = re.compile(rf"^({_LABELS})\s*(?:[:：]\s*(.*)|)$", re.S)
+# Every "label：" in a run, so that a flattened "索引号：x 发布机构：y" yields both.
+_PAIR_RE = re.compile(rf"({_LABELS})\s*[:：]")
+DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+META_TAGS = {
+    "articletitle": "article_title",
+    "pubdate": "pub_date_meta",
+    "contentsource": "content_source",
+    "columnname": "column_name",
+}
+
+
+def normalise_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    m = DATE_RE.search(value)
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups())
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+_META_TAGS = etree.XPath("//meta[@name and @content]")
+_TH_BESIDE_TD = etree.XPath("//th[following-sibling::*[1][self::td]]")
+_NEXT_TD_TEXT = etree.XPath("following-sibling::td[1]//text()", smart_strings=False)
+_H1_TEXT = etree.XPath("(//h1)[1]//text()", smart_strings=False)
+_TITLE_TEXT = etree.XPath("//title//text()", smart_strings=False)
+
+
+def extract_meta(sel: Selector) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    root = sel.root
+    for tag in _xpath(_META_TAGS, root):
+        name = (tag.get("name") or "").strip().lower()
+        key = META_TAGS.get(name)
+        if key and key not in meta:
+            value = clean_text(tag.get("content") or "")
+            if value:
+                meta[key] = value
+    texts = _texts(sel)
+    for i, t in enumerate(texts):
+        head = _LABEL_RE.match(t)
+        if not head or head.group(2) is None:
+            continue
+        labels = list(_PAIR_RE.finditer(t))
+        ends = [m.start() for m in labels[1:]] + [len(t)]
+        pairs = [(m.group(1), t[m.end() : end]) for m, end in zip(labels, ends, strict=True)]
+        # "label：" alone in its cell: the value is the next text run, unless
+        # that is the next label (an empty field).
+        if (
+            len(pairs) == 1
+            and not pairs[0][1].strip()
+            and i + 1 < len(texts)
+            and not _LABEL_RE.match(texts[i + 1])
+        ):
+            following = texts[i + 1]
+            cut = _PAIR_RE.search(following)
+            pairs = [(pairs[0][0], following[: cut.start()] if cut else following)]
+        for label, raw in pairs:
+            key = _LABEL_TO_KEY[re.sub(r"\s+", "", label)]
+            value = raw.strip()
+            if value and key not in meta and len(value) <= 200:
+                meta[key] = value
+    # A bare label (no colon) is a field only as a header cell beside a data
+    # cell: list tables repeat bare labels as column heads over their rows.
+    for th in _xpath(_TH_BESIDE_TD, root):
+        head = _LABEL_RE.match(clean_text(" ".join(_ALL_TEXT(th))))
+        if head and head.group(2) is None:
+            key = _LABEL_TO_KEY[re.sub(r"\s+", "", head.group(1))]
+            value = clean_text(" ".join(_NEXT_TD_TEXT(th)))
+            if value and key not in meta and len(value) <= 200:
+                meta[key] = value
+    if "doc_number" in meta:
+        found = DOC_NUMBER_RE.search(meta["doc_number"])
+        if found:
+            meta["doc_number"] = re.sub(r"\s+", "", found.group(0))
+        elif meta["doc_number"] in ("无", "-", "/", "——"):
+            del meta["doc_number"]
+    else:
+        # Some templates print the 文号 alone in its own element, with no label.
+        for t in texts[:400]:
+            found = DOC_NUMBER_RE.fullmatch(t)
+            if found:
+                meta["doc_number"] = re.sub(r"\s+", "", t)
+                meta["doc_number_unlabelled"] = True
+                break
+    for key in ("written_date", "publish_date"):
+        if key in meta:
+            norm = normalise_date(meta[key])
+            if norm:
+                meta[key] = norm
+            else:
+                del meta[key]
+    if "publish_date" not in meta and "pub_date_meta" in meta:
+        norm = normalise_date(meta["pub_date_meta"])
+        if norm:
+            meta["publish_date"] = norm
+    heading = clean_text(" ".join(_xpath(_H1_TEXT, root)))
+    title = clean_text(" ".join(_xpath(_TITLE_TEXT, root)))
+    meta["doc_title"] = meta.get("article_title") or heading or title or None
+    if meta["doc_title"] is None:
+        del meta["doc_title"]
+    return meta
