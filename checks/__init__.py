@@ -6,7 +6,15 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from zwgk.checks.base import Check, CheckContext, CheckOutcome, FindingOut, Severity, Status
+from zwgk.checks.base import (
+    COMMON_EVIDENCE_LABELS,
+    Check,
+    CheckContext,
+    CheckOutcome,
+    FindingOut,
+    Severity,
+    Status,
+)
 
 _REGISTRY: dict[str, type[Check]] = {}
 
@@ -26,6 +34,7 @@ def registry() -> dict[str, type[Check]]:
 
 
 __all__ = [
+    "COMMON_EVIDENCE_LABELS",
     "Check",
     "CheckContext",
     "CheckOutcome",

@@ -12,11 +12,13 @@ from collections import Counter, defaultdict
 from typing import Any, ClassVar
 
 from zwgk.checks import register
-from zwgk.checks.base import Check, CheckContext, CheckOutcome, FindingOut, Severity, Status
+from zwgk.checks.base import Check, CheckContext, CheckOutcome
 from zwgk.store import Link
-from zwgk.vocab import LinkOutcome, defragment
+from zwgk.vocab import LinkOutcome, Status, defragment
 
 MAX_OCCURRENCES = 50
+# The one rule that is not a link outcome: a link to a missing in-page anchor.
+FRAGMENT_MISSING = "fragment_missing"
 # Fragments browsers resolve without an element of that id.
 IMPLICIT_FRAGMENTS = frozenset({"", "top"})
 
@@ -60,6 +62,12 @@ def describe(outcome: str, status: int | None, detail: dict[str, Any] | None = N
     return label.format(status=status if status is not None else "?")
 
 
+def _place(lk: Link) -> tuple[bool, str, str]:
+    # Home-page occurrences first, then by page: the same evidence, and the
+    # same first MAX_OCCURRENCES of it, whatever order the crawl found them in.
+    return (not lk.on_home, lk.source_url or "", lk.text or "")
+
+
 @register
 class LinksCheck(Check):
     id = "links"
@@ -84,7 +92,7 @@ class LinksCheck(Check):
         LinkOutcome.EMPTY.value: "空白页面",
         LinkOutcome.BLOCKED.value: "未能验证（被拦截）",
         LinkOutcome.PRIVATE_ADDRESS.value: "内网地址链接",
-        "fragment_missing": "页内锚点不存在",
+        FRAGMENT_MISSING: "页内锚点不存在",
     }
     metric_labels: ClassVar[dict[str, str]] = {
         "links_checked": "检查链接数（去重）",
@@ -140,7 +148,8 @@ class LinksCheck(Check):
 
         broken_by: Counter[str] = Counter()
         unverified = not_checked = home_unavailable = 0
-        for target, links in sorted(by_target.items()):
+        for target, found in sorted(by_target.items()):
+            links = sorted(found, key=_place)
             uc = checks.get(target)
             if uc is None:
                 not_checked += 1
@@ -153,19 +162,16 @@ class LinksCheck(Check):
             on_home = any(lk.on_home for lk in links)
             if outcome.is_unverified:
                 unverified += 1
-                severity = Severity.INFO
             else:
                 broken_by[outcome] += 1
                 home_unavailable += on_home
-                severity = Severity.FAIL
             where = "首页" if on_home else "页面"
             first = next((lk for lk in links if lk.on_home), links[0])
             kind = ELEMENT_LABEL.get(first.element, "链接")
             name = (first.text or target)[:40]
             out.findings.append(
-                FindingOut(
+                self.finding(
                     outcome,
-                    severity,
                     f"{where}{kind}“{name}”{describe(outcome, uc.http_status, uc.detail)}",
                     url=target,
                     source_url=first.source_url,
@@ -207,8 +213,7 @@ class LinksCheck(Check):
         }
         return out
 
-    @staticmethod
-    def _fragments(ctx: CheckContext, out: CheckOutcome) -> int:
+    def _fragments(self, ctx: CheckContext, out: CheckOutcome) -> int:
         """``page.html#sec2`` on an internal page where no element has id sec2."""
         missing: dict[str, list[Link]] = defaultdict(list)
         for lk in ctx.links:
@@ -222,12 +227,12 @@ class LinksCheck(Check):
                 continue
             if frag not in set(page.fragment_ids or []):
                 missing[lk.url].append(lk)
-        for url, links in sorted(missing.items()):
+        for url, found in sorted(missing.items()):
+            links = sorted(found, key=_place)
             name, frag = (links[0].text or url)[:40], url.split("#", 1)[1]
             out.findings.append(
-                FindingOut(
-                    "fragment_missing",
-                    Severity.WARN,
+                self.finding(
+                    FRAGMENT_MISSING,
                     f"链接“{name}”指向的页内位置“#{frag}”不存在",
                     url=url,
                     source_url=links[0].source_url,

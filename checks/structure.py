@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from zwgk.checks import register
-from zwgk.checks.base import Check, CheckContext, CheckOutcome, FindingOut, Severity
+from zwgk.checks.base import Check, CheckContext, CheckOutcome
 from zwgk.store import Link, Page
-from zwgk.vocab import defragment, directory_of, page_ok
+from zwgk.vocab import Severity, defragment, directory_of, page_ok
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,16 @@ def parse_mmdd(value: str, year: int) -> dt.date:
     return dt.date(year, month, day)
 
 
+class Rule(StrEnum):
+    HOME_UNREACHABLE = "home_unreachable"
+    COLUMN_UNREACHABLE = "column_unreachable"
+    SECTION_MISSING = "section_missing"
+    SECTION_UNREACHABLE = "section_unreachable"
+    SECTION_UNVERIFIED = "section_unverified"
+    ANNUAL_REPORT_MISSING = "annual_report_missing"
+    ANNUAL_REPORT_LATE = "annual_report_late"
+
+
 @register
 class StructureCheck(Check):
     id = "structure"
@@ -70,6 +82,7 @@ class StructureCheck(Check):
     explanation = (
         "检查政府信息公开专栏是否设置“信息公开指南”“信息公开制度”“法定主动公开内容”“信息公开年报”"
         "四个必备栏目且链接可以访问，并检查上一年度政府信息公开工作年度报告是否按期发布。"
+        "年度报告的发布期限为每年{deadline}。"
         "依据：《中华人民共和国政府信息公开条例》（2019年修订）第十二条、第二十条、第四十九条、第五十条。"
     )
     version = "1.0"
@@ -80,20 +93,36 @@ class StructureCheck(Check):
         "annual_report_required_year": "应发布年报年度",
         "annual_report_years_found": "已发布年报年度",
     }
+    evidence_labels: ClassVar[dict[str, str]] = {
+        "section": "栏目",
+        "required_year": "应发布年度",
+        "deadline": "法定期限",
+        "newest_found": "已发布的最新年报",
+        "year": "年度",
+        "entries": "专栏入口",
+        "searched_pages": "检查的专栏页面数",
+        "report_section_links": "年报栏目链接",
+    }
     rules: ClassVar[dict[str, str]] = {
-        "home_unreachable": "网站首页无法访问",
-        "column_unreachable": "信息公开专栏无法访问",
-        "section_missing": "缺少必备栏目",
-        "section_unreachable": "必备栏目无法访问",
-        "section_unverified": "必备栏目未能验证",
-        "annual_report_missing": "未发布上一年度年报",
-        "annual_report_late": "年报发布逾期",
+        Rule.HOME_UNREACHABLE: "网站首页无法访问",
+        Rule.COLUMN_UNREACHABLE: "信息公开专栏无法访问",
+        Rule.SECTION_MISSING: "缺少必备栏目",
+        Rule.SECTION_UNREACHABLE: "必备栏目无法访问",
+        Rule.SECTION_UNVERIFIED: "必备栏目未能验证",
+        Rule.ANNUAL_REPORT_MISSING: "未发布上一年度年报",
+        Rule.ANNUAL_REPORT_LATE: "年报发布逾期",
     }
 
-    def __init__(self, params: dict[str, Any] | None = None) -> None:
-        super().__init__(params)
+    def __init__(
+        self, params: Mapping[str, Any] | None = None, *, severities: Mapping[str, Severity]
+    ) -> None:
+        super().__init__(params, severities=severities)
         # Governments publish by 31 March, their departments by 31 January.
         self.deadline = str(self.params.get("annual_report_deadline", "03-31"))
+
+    def explanation_params(self) -> dict[str, Any]:
+        month, day = (int(x) for x in self.deadline.split("-"))
+        return {"deadline": f"{month}月{day}日前"}
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
         out = CheckOutcome()
@@ -101,9 +130,8 @@ class StructureCheck(Check):
         home = by_url.get(defragment(ctx.site.home))
         if not page_ok(home):
             out.findings.append(
-                FindingOut(
-                    "home_unreachable",
-                    Severity.FAIL,
+                self.finding(
+                    Rule.HOME_UNREACHABLE,
                     f"网站首页无法访问（{describe_failure(home) if home else '未抓取到'}）",
                     url=ctx.site.home,
                     evidence={
@@ -116,9 +144,8 @@ class StructureCheck(Check):
         entry_pages = [by_url.get(u) for u in entries]
         if not any(page_ok(p) for p in entry_pages):
             out.findings.append(
-                FindingOut(
-                    "column_unreachable",
-                    Severity.FAIL,
+                self.finding(
+                    Rule.COLUMN_UNREACHABLE,
                     "政府信息公开专栏无法访问，无法检查必备栏目",
                     url=entries[0],
                     evidence={"entries": entries},
@@ -152,9 +179,8 @@ class StructureCheck(Check):
             section_links[section.key] = links
             if not links:
                 out.findings.append(
-                    FindingOut(
-                        "section_missing",
-                        Severity.FAIL,
+                    self.finding(
+                        Rule.SECTION_MISSING,
                         f"信息公开专栏缺少“{section.label}”栏目",
                         url=entries[0],
                         evidence={"section": section.label, "searched_pages": len(column_pages)},
@@ -170,9 +196,8 @@ class StructureCheck(Check):
             fetched = [by_url[lk.url] for lk in links if lk.url in by_url]
             if fetched:
                 out.findings.append(
-                    FindingOut(
-                        "section_unreachable",
-                        Severity.FAIL,
+                    self.finding(
+                        Rule.SECTION_UNREACHABLE,
                         f"“{section.label}”栏目链接无法访问（{describe_failure(fetched[0])}）",
                         url=first.url,
                         source_url=first.source_url,
@@ -181,9 +206,8 @@ class StructureCheck(Check):
                 )
             else:
                 out.findings.append(
-                    FindingOut(
-                        "section_unverified",
-                        Severity.WARN,
+                    self.finding(
+                        Rule.SECTION_UNVERIFIED,
                         f"“{section.label}”栏目链接未在本次抓取范围内，未能验证是否可访问",
                         url=first.url,
                         source_url=first.source_url,
@@ -203,7 +227,9 @@ class StructureCheck(Check):
     def _targets(links: list[Link], by_url: dict[str, Page]) -> list[dict[str, Any]]:
         """One entry per distinct target, with where it is linked from."""
         grouped: dict[str, dict[str, Any]] = {}
-        for lk in links:
+        # In page order, so that the pages named are the same whatever order
+        # the crawl found them in.
+        for lk in sorted(links, key=lambda lk: (lk.source_url or "", lk.text or "")):
             url = lk.url or ""
             if url not in grouped:
                 page = by_url.get(url)
@@ -263,9 +289,8 @@ class StructureCheck(Check):
         if report is None:
             newest = max(found) if found else None
             out.findings.append(
-                FindingOut(
-                    "annual_report_missing",
-                    Severity.FAIL,
+                self.finding(
+                    Rule.ANNUAL_REPORT_MISSING,
                     f"未找到{required}年度政府信息公开工作年度报告（应于{deadline.year}年{deadline.month}月{deadline.day}日前公布）",
                     # Point at the 年报 column when there is one: that is where
                     # the webmaster has to add the report.
@@ -283,9 +308,8 @@ class StructureCheck(Check):
         published = report.get("publish_date")
         if published and published > deadline.isoformat():
             out.findings.append(
-                FindingOut(
-                    "annual_report_late",
-                    Severity.WARN,
+                self.finding(
+                    Rule.ANNUAL_REPORT_LATE,
                     f"{required}年度报告发布于{published}，晚于{deadline.isoformat()}的法定期限",
                     url=report["url"],
                     source_url=report.get("source_url"),

@@ -295,6 +295,20 @@ def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | 
     return lines.get(())
 
 
+def yaml_lines(text: str) -> dict[tuple[Any, ...], int]:
+    """The line of every key and list item of a YAML text, by path; empty if
+    the text does not parse (the caller's validation reports that)."""
+    lines: dict[tuple[Any, ...], int] = {}
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return lines
+    if node is not None:
+        lines[()] = node.start_mark.line + 1
+        _line_index(node, (), lines, [])
+    return lines
+
+
 def parse_config(text: str, name: str = "<config>") -> Config:
     return parse_yaml_model(text, name, Config)
 

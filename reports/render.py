@@ -13,6 +13,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from zwgk.checks import COMMON_EVIDENCE_LABELS, registry
+from zwgk.scoring import Rubric, build_check, load_rubric
 from zwgk.store import Store
 
 SEVERITY_LABEL = {"fail": "不合格", "warn": "需关注", "info": "提示"}
@@ -22,26 +24,6 @@ STATUS_LABEL = {
     "fail": "不合格",
     "error": "检查出错",
     "skipped": "未检查",
-}
-EVIDENCE_LABEL = {
-    "section": "栏目",
-    "links": "相关链接",
-    "url": "网址",
-    "text": "链接文字",
-    "source_url": "所在页面",
-    "fetch_status": "抓取结果",
-    "http_status": "HTTP状态码",
-    "required_year": "应发布年度",
-    "deadline": "法定期限",
-    "newest_found": "已发布的最新年报",
-    "publish_date": "发布日期",
-    "title": "标题",
-    "year": "年度",
-    "entries": "专栏入口",
-    "searched_pages": "检查的专栏页面数",
-    "report_section_links": "年报栏目链接",
-    "linked_from": "链接所在页面",
-    "occurrences": "出现次数",
 }
 FETCH_STATUS_LABEL = {
     "ok": "已获取",
@@ -68,34 +50,37 @@ def _env() -> Environment:
     env.globals.update(
         severity_label=SEVERITY_LABEL,
         status_label=STATUS_LABEL,
-        evidence_label=EVIDENCE_LABEL,
+        evidence_label=COMMON_EVIDENCE_LABELS,
         fetch_status_label=FETCH_STATUS_LABEL,
     )
     env.filters["is_url"] = lambda v: isinstance(v, str) and v.startswith(("http://", "https://"))
     return env
 
 
-def check_catalogue() -> dict[str, dict[str, Any]]:
-    from zwgk.checks import registry
-
-    return {
-        cid: {
+def check_catalogue(rubric: Rubric) -> dict[str, dict[str, Any]]:
+    """What the scorecard says of each check: labels, and the explanation with
+    the parameters the rubric applies filled in."""
+    catalogue: dict[str, dict[str, Any]] = {}
+    for cid, cls in registry().items():
+        explanation = (
+            build_check(rubric, cid).describe() if rubric.enabled(cid) else cls.explanation
+        )
+        catalogue[cid] = {
             "label": cls.label,
-            "explanation": cls.explanation,
+            "explanation": explanation,
             "version": cls.version,
             "rules": cls.rules,
             "metric_labels": cls.metric_labels,
-            "evidence_labels": {**EVIDENCE_LABEL, **cls.evidence_labels},
+            "evidence_labels": cls.all_evidence_labels(),
         }
-        for cid, cls in registry().items()
-    }
+    return catalogue
 
 
-def build_view(store: Store, run_id: str) -> dict[str, Any]:
+def build_view(store: Store, run_id: str, rubric: Rubric | None = None) -> dict[str, Any]:
     run = store.get_run(run_id)
     if run is None:
         raise KeyError(f"no run {run_id!r} in the store")
-    catalogue = check_catalogue()
+    catalogue = check_catalogue(rubric if rubric is not None else load_rubric())
     site_runs = {sr.site_id: sr for sr in store.site_runs(run_id)}
     scores = {s.site_id: s for s in store.scores(run_id)}
     findings_by_site: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -166,8 +151,12 @@ def build_view(store: Store, run_id: str) -> dict[str, Any]:
     }
 
 
-def write_reports(store: Store, run_id: str, out_dir: str | Path) -> list[Path]:
-    view = build_view(store, run_id)
+def write_reports(
+    store: Store, run_id: str, out_dir: str | Path, rubric: Rubric | None = None
+) -> list[Path]:
+    """Scorecards and exports of a stored run. ``rubric``: the one the run was
+    checked with (its explanations are shown); the shipped one if None."""
+    view = build_view(store, run_id, rubric)
     root = Path(out_dir) / run_id
     (root / "sites").mkdir(parents=True, exist_ok=True)
     env = _env()

@@ -41,7 +41,7 @@ from zwgk.checks.interpretation import (
 )
 from zwgk.config import ConfigError
 from zwgk.crawler.extract import decode_html, parse_html, text_hash
-from zwgk.scoring import load_rubric
+from zwgk.scoring import build_check, load_rubric
 from zwgk.store import Store
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "interpretation"
@@ -129,7 +129,7 @@ def checked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Chec
             dt.date.fromisoformat(site["as_of"]),
             dt.date.fromisoformat(site["period_start"]),
         )
-        check = InterpretationCheck()
+        check = build_check(load_rubric(), InterpretationCheck.id)
         out[site_id] = Checked(
             site, check.analyse(ctx), check.run(ctx), {p["url"]: p for p in pages}
         )
@@ -389,7 +389,7 @@ def run_check(
         dt.date.fromisoformat(as_of),
         dt.date.fromisoformat(start),
     )
-    check = InterpretationCheck(params)
+    check = InterpretationCheck(params, severities=load_rubric().severities(InterpretationCheck.id))
     return check.run(ctx), check.analyse(ctx)
 
 
@@ -602,7 +602,7 @@ def test_rules_file_errors_name_file_and_line(tmp_path: Path) -> None:
     p.write_text(bad, encoding="utf-8")
     line = next(i for i, s in enumerate(bad.splitlines(), 1) if "issued_title:" in s)
     with pytest.raises(ConfigError) as e:
-        InterpretationCheck({"rules_file": str(p)})
+        InterpretationCheck({"rules_file": str(p)}, severities={})
     assert str(e.value).startswith(f"{p}:{line}: policy.issued_title:")
 
 
@@ -610,11 +610,11 @@ def test_shipped_rubric_covers_every_interpretation_rule() -> None:
     r = load_rubric(REPO / "config" / "rubric.yaml")
     rubric = r.checks["interpretation"]
     assert rubric.weight > 0
-    assert set(rubric.deductions) == set(InterpretationCheck.rules)
+    assert set(rubric.rules) == set(InterpretationCheck.rules)
     # Failures cost points; what only needs a person's look costs little or nothing.
-    assert all(rubric.deductions[r].points > 0 for r in ("missing", "unlinked", "late"))
+    assert all(rubric.rules[r].points > 0 for r in ("missing", "unlinked", "late"))
     for rule in ("one_way", "pending", "no_policies", "link_unverified"):
-        assert rubric.deductions[rule].points == 0
+        assert rubric.rules[rule].points == 0
     assert set(InterpretationCheck.metric_labels) >= {
         "policies_found",
         "with_interpretation_pct",

@@ -15,7 +15,10 @@ RUBRIC = Rubric.model_validate(
         "checks": {
             "structure": {
                 "weight": 20,
-                "deductions": {"section_missing": {"points": 5}, "x": {"points": 3, "cap": 4}},
+                "rules": {
+                    "section_missing": {"severity": "fail", "points": 5},
+                    "x": {"severity": "fail", "points": 3, "cap": 4},
+                },
             },
             "other": {"weight": 10},
         },
@@ -59,7 +62,7 @@ def test_shipped_rubric_loads_and_covers_structure_rules() -> None:
     from zwgk.checks.structure import StructureCheck
 
     r = load_rubric(REPO / "config" / "rubric.yaml")
-    assert set(r.checks["structure"].deductions) == set(StructureCheck.rules)
+    assert set(r.checks["structure"].rules) == set(StructureCheck.rules)
 
 
 def test_bad_rubric_names_file_and_line(tmp_path: Path) -> None:
@@ -76,7 +79,7 @@ def test_home_page_findings_weigh_more() -> None:
             "checks": {
                 "links": {
                     "weight": 30,
-                    "deductions": {"http_4xx": {"points": 0.1, "home_points": 1}},
+                    "rules": {"http_4xx": {"severity": "fail", "points": 0.1, "home_points": 1}},
                 }
             }
         }
@@ -92,4 +95,4 @@ def test_shipped_rubric_covers_links_rules() -> None:
     from zwgk.checks.links import LinksCheck
 
     r = load_rubric(REPO / "config" / "rubric.yaml")
-    assert set(r.checks["links"].deductions) == set(LinksCheck.rules)
+    assert set(r.checks["links"].rules) == set(LinksCheck.rules)

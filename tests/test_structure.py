@@ -7,6 +7,7 @@ import datetime as dt
 from tests.conftest import crawl_into, link, make_config, page
 from zwgk.checks import CheckContext
 from zwgk.checks.structure import StructureCheck, report_year
+from zwgk.scoring import build_check, load_rubric
 from zwgk.store import Store
 
 HOME = "http://www.demo.gov.test/"
@@ -49,7 +50,7 @@ def run(store: Store, pages: list[dict], as_of: str = "2026-11-30"):
     ctx = CheckContext(
         "2026-11", cfg.sites[0], cfg, store, dt.date.fromisoformat(as_of), dt.date(2026, 1, 1)
     )
-    return StructureCheck().run(ctx)
+    return build_check(load_rubric(), StructureCheck.id).run(ctx)
 
 
 def rules(outcome) -> list[tuple[str, str]]:

@@ -30,6 +30,7 @@ from zwgk import __version__
 from zwgk.config import Config, ConfigError, default_file, load_config
 from zwgk.runner import CrawlOutcome, RunResult, check, crawl, default_run_id, select_sites
 from zwgk.runner import Progress as RunProgress
+from zwgk.scoring import load_rubric
 from zwgk.store import Store
 from zwgk.vocab import RunState, StageOutcome
 
@@ -80,7 +81,11 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 def _load(config: Path) -> Config:
     try:
-        return load_config(config)
+        cfg = load_config(config)
+        # The rubric is checked against the checks before any crawl starts,
+        # not an hour later when the checks run.
+        load_rubric(cfg.rubric_path())
+        return cfg
     except ConfigError as exc:
         for line in exc.problems:
             _say("config error: ", line)
@@ -203,7 +208,7 @@ def _do_run(
     for e in result.check_errors:
         _say("check error: ", e)
     if do_report:
-        result.reports = write_reports(store, run_id, out_dir)
+        result.reports = write_reports(store, run_id, out_dir, load_rubric(cfg.rubric_path()))
     finished = all(c.status.ok for c in result.crawls)
     done = finished and not result.check_errors
     store.finish_run(run_id, RunState.DONE if done else RunState.INCOMPLETE)

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zwgk.checks import CheckContext
 from zwgk.config import Config
+from zwgk.scoring import enabled_checks, load_rubric, score_site
 from zwgk.store import Store
-from zwgk.vocab import SiteState, StageOutcome
+from zwgk.vocab import SiteState, StageOutcome, Status
 
 log = logging.getLogger("zwgk")
 
@@ -216,9 +218,6 @@ def crawl(
 
 def check(cfg: Config, store: Store, run_id: str, site_ids: list[str]) -> list[str]:
     """Run every enabled check on every crawled site, then score. Returns errors."""
-    from zwgk.checks import CheckContext, Status, registry
-    from zwgk.scoring import load_rubric, score_site
-
     rubric = load_rubric(cfg.rubric_path())
     if store.get_run(run_id) is None:
         raise KeyError(f"no run {run_id!r} in the store")
@@ -228,26 +227,26 @@ def check(cfg: Config, store: Store, run_id: str, site_ids: list[str]) -> list[s
         run_id, cfg.evaluation.as_of, cfg.evaluation.start, cfg.model_dump(mode="json")
     )
     errors: list[str] = []
-    checks = {cid: cls for cid, cls in registry().items() if rubric.enabled(cid)}
+    checks = enabled_checks(rubric)
     for site_id in site_ids:
         sr = store.site_run(run_id, site_id)
         if sr is None or sr.generation == 0:
             continue  # never finished a crawl: nothing to judge yet
         ctx = CheckContext(run_id, cfg.site(site_id), cfg, store, run.as_of, run.period_start)
         results: dict[str, dict[str, Any]] = {}
-        for cid, cls in checks.items():
+        for cid, chk in checks.items():
             try:
-                outcome = cls(rubric.params(cid)).run(ctx)
+                outcome = chk.run(ctx)
                 rows = [f.as_row() for f in outcome.findings]
                 store.replace_check_result(
-                    run_id, site_id, cid, cls.version, outcome.status.value, outcome.metrics, rows
+                    run_id, site_id, cid, chk.version, outcome.status.value, outcome.metrics, rows
                 )
                 results[cid] = {"status": outcome.status.value, "metrics": outcome.metrics}
             except Exception as exc:  # one broken check must not sink the run
                 log.error("check %s failed on %s: %s", cid, site_id, exc)
                 log.debug("%s", traceback.format_exc())
                 store.replace_check_result(
-                    run_id, site_id, cid, cls.version, Status.ERROR.value, {}, [], error=str(exc)
+                    run_id, site_id, cid, chk.version, Status.ERROR.value, {}, [], error=str(exc)
                 )
                 results[cid] = {"status": Status.ERROR.value, "metrics": {}}
                 errors.append(f"{site_id}/{cid}: {exc}")

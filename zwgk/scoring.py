@@ -1,23 +1,33 @@
 """Scores from check results and the rubric (config/rubric.yaml).
 
-Scoring only weighs what checks found; it never looks at pages or links.
+The rubric gives each enabled check its weight and parameters, and each of
+its rules a severity and points; the checks say only which rule a finding
+breaks. Loading the rubric validates it against the check registry, so a
+check and its rubric entry cannot drift apart unnoticed. Scoring only weighs
+what checks found; it never looks at pages or links.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from zwgk.config import ConfigError, parse_yaml_model
-from zwgk.vocab import Status
+from zwgk.checks import Check, registry
+from zwgk.config import ConfigError, default_file, parse_yaml_model
+from zwgk.config.schema import yaml_lines
+from zwgk.vocab import Severity, Status
 
 
-class Deduction(BaseModel):
+class RuleRubric(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    points: float = Field(ge=0)
+    severity: Severity
+    # Points per finding of the rule; 0 for a rule that is only reported.
+    points: float = Field(default=0, ge=0)
     # Points for a finding about the home page, where the inspection
     # indicators weigh an unavailable link far more than elsewhere.
     home_points: float | None = Field(default=None, ge=0)
@@ -29,13 +39,15 @@ class CheckRubric(BaseModel):
     weight: float = Field(ge=0)
     enabled: bool = True
     params: dict[str, Any] = Field(default_factory=dict)
-    deductions: dict[str, Deduction] = Field(default_factory=dict)
+    rules: dict[str, RuleRubric] = Field(default_factory=dict)
 
 
 class Rubric(BaseModel):
     model_config = ConfigDict(extra="forbid")
     checks: dict[str, CheckRubric] = Field(default_factory=dict)
     veto: list[str] = Field(default_factory=list)
+    _source: str = PrivateAttr(default="<rubric>")
+    _lines: dict[tuple[Any, ...], int] = PrivateAttr(default_factory=dict)
 
     def params(self, check_id: str) -> dict[str, Any]:
         c = self.checks.get(check_id)
@@ -43,16 +55,116 @@ class Rubric(BaseModel):
 
     def enabled(self, check_id: str) -> bool:
         c = self.checks.get(check_id)
-        return c.enabled if c else True
+        return c.enabled if c is not None else False
+
+    def severities(self, check_id: str) -> dict[str, Severity]:
+        c = self.checks.get(check_id)
+        return {rule: r.severity for rule, r in c.rules.items()} if c else {}
+
+    def where(self, *path: Any) -> str:
+        """``file:line`` of the nearest key of ``path`` (for error messages)."""
+        loc = tuple(path)
+        while loc and loc not in self._lines:
+            loc = loc[:-1]
+        return f"{self._source}:{self._lines.get(loc, 1)}"
 
 
-def load_rubric(path: str | Path) -> Rubric:
-    p = Path(path)
+def _code_location(cls: type[Check]) -> str:
+    try:
+        _, line = inspect.getsourcelines(cls)
+        return f"{Path(inspect.getfile(cls)).name}:{line}"
+    except (OSError, TypeError):
+        return cls.__module__
+
+
+def contract_problems(rubric: Rubric, checks: Mapping[str, type[Check]]) -> list[str]:
+    """Every way ``rubric`` and the registered ``checks`` disagree, one line each."""
+    problems: list[str] = []
+    for cid, cls in checks.items():
+        entry = rubric.checks.get(cid)
+        if entry is None:
+            problems.append(
+                f"{rubric.where('checks')}: checks.{cid}: the check {cid!r} "
+                f"({_code_location(cls)}) has no entry in the rubric: give it a weight and "
+                "its rules, or `enabled: false`"
+            )
+            continue
+        for rule in cls.rules:
+            if rule not in entry.rules:
+                problems.append(
+                    f"{rubric.where('checks', cid, 'rules')}: checks.{cid}.rules: rule "
+                    f"{rule!r} of {_code_location(cls)} has no severity and points here"
+                )
+        for rule in entry.rules:
+            if rule not in cls.rules:
+                known = ", ".join(sorted(cls.rules))
+                problems.append(
+                    f"{rubric.where('checks', cid, 'rules', rule)}: checks.{cid}.rules.{rule}: "
+                    f"the check {cid!r} has no rule {rule!r} (its rules: {known})"
+                )
+    for cid in rubric.checks:
+        if cid not in checks:
+            known = ", ".join(sorted(checks))
+            problems.append(
+                f"{rubric.where('checks', cid)}: checks.{cid}: no such check (known: {known})"
+            )
+    for i, item in enumerate(rubric.veto):
+        cid, _, rule = item.partition(".")
+        if cid not in checks or rule not in checks[cid].rules:
+            problems.append(
+                f"{rubric.where('veto', i)}: veto: {item!r} names no rule of a registered check "
+                "(write check.rule, e.g. structure.home_unreachable)"
+            )
+    problems.sort(key=lambda p: int(p.split(":", 2)[1]) if p.split(":", 2)[1].isdigit() else 0)
+    return problems
+
+
+def _resolve_files(rubric: Rubric, base: Path) -> None:
+    # A relative `*_file` parameter names a file beside the rubric, as an
+    # office keeps its own rules next to its own rubric.
+    for entry in rubric.checks.values():
+        for key, value in list(entry.params.items()):
+            if key.endswith("_file") and isinstance(value, str):
+                p = Path(value)
+                entry.params[key] = str(p if p.is_absolute() else base / p)
+
+
+def parse_rubric(
+    text: str, name: str, checks: Mapping[str, type[Check]] | None = None, base: Path | None = None
+) -> Rubric:
+    rubric = parse_yaml_model(text, name, Rubric)
+    rubric._source = name
+    rubric._lines = yaml_lines(text)
+    problems = contract_problems(rubric, registry() if checks is None else checks)
+    if problems:
+        raise ConfigError(problems)
+    if base is not None:
+        _resolve_files(rubric, base)
+    return rubric
+
+
+def load_rubric(
+    path: str | Path | None = None, checks: Mapping[str, type[Check]] | None = None
+) -> Rubric:
+    """Read and validate a rubric (the shipped default when ``path`` is None)."""
+    p = Path(path) if path is not None else default_file("rubric.yaml")
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([f"{p}: rubric file not found"]) from None
-    return parse_yaml_model(text, str(p), Rubric)
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{p}: cannot read the rubric ({exc.__class__.__name__})"]) from None
+    return parse_rubric(text, str(p), checks, base=p.parent)
+
+
+def build_check(rubric: Rubric, check_id: str) -> Check:
+    """An instance of a registered check, configured as the rubric says."""
+    cls = registry()[check_id]
+    return cls(rubric.params(check_id), severities=rubric.severities(check_id))
+
+
+def enabled_checks(rubric: Rubric) -> dict[str, Check]:
+    return {cid: build_check(rubric, cid) for cid in registry() if rubric.enabled(cid)}
 
 
 def score_site(
@@ -74,16 +186,17 @@ def score_site(
     for check_id, result in results.items():
         cr = rubric.checks.get(check_id)
         weight = cr.weight if cr else 0.0
+        scored = Status(result["status"]).scored
         deducted = 0.0
-        if cr and Status(result["status"]).scored:
+        if cr and scored:
             for (cid, rule), n in counts.items():
-                if cid != check_id or rule not in cr.deductions:
+                if cid != check_id or rule not in cr.rules:
                     continue
-                d = cr.deductions[rule]
+                d = cr.rules[rule]
                 n_home = home[(cid, rule)] if d.home_points is not None else 0
                 points = d.points * (n - n_home) + (d.home_points or 0) * n_home
                 deducted += min(points, d.cap if d.cap is not None else weight)
-        got = max(0.0, weight - deducted) if Status(result["status"]).scored else 0.0
+        got = max(0.0, weight - deducted) if scored else 0.0
         checks[check_id] = {
             "status": result["status"],
             "metrics": result.get("metrics", {}),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,32 +20,44 @@ def _pct(n: int, d: int) -> float | None:
     return round(100.0 * n / d, 1) if d else None
 
 
+class Rule(StrEnum):
+    MISSING = "missing"
+    UNLINKED = "unlinked"
+    LINK_UNVERIFIED = "link_unverified"
+    ONE_WAY = "one_way"
+    LATE = "late"
+    FORMAL = "formal"
+    NO_CONTACT = "no_contact"
+    PENDING = "pending"
+    NO_POLICIES = "no_policies"
+
+
 @register
 class InterpretationCheck(Check):
     id = "interpretation"
     label = "政策解读"
     explanation = (
         "逐件检查评估期内发布的政策文件（行政规范性文件、以政府或部门名义印发的办法、意见、方案、措施等）"
-        "是否发布政策解读，政策文件与解读页面是否相互链接，解读是否在政策文件发布后3个工作日内发布"
+        "是否发布政策解读，政策文件与解读页面是否相互链接，解读是否在政策文件发布后{deadline_working_days}个工作日内发布"
         "（按国家法定节假日和调休上班日计算），解读是否只是罗列小标题或照搬原文，"
         "是否提供政策咨询部门或联系电话；人事任免、会议新闻、活动通知、公示公告、转发上级文件等不需解读。"
         "依据：国务院办公厅《〈关于全面推进政务公开工作的意见〉实施细则》（国办发〔2016〕80号）"
         "要求按照“谁起草、谁解读”的原则，做到政策性文件与解读方案、解读材料同步组织、同步审签、同步部署；"
-        "各地政策解读工作制度普遍要求解读材料与政策文件同步发布、最迟不晚于文件公开后3个工作日，"
+        "各地政策解读工作制度普遍要求解读材料与政策文件同步发布、最迟不晚于文件公开后若干个工作日（本次评估按{deadline_working_days}个工作日），"
         "并注重解读出台背景、目的意义和主要举措，避免简单罗列或照搬文件内容。"
         "识别规则与时限见 config/interpretation.yaml。"
     )
     version = "1.0"
     rules: ClassVar[dict[str, str]] = {
-        "missing": "未发布政策解读",
-        "unlinked": "政策文件与解读未相互关联",
-        "link_unverified": "解读关联由脚本加载，未能核实",
-        "one_way": "政策文件与解读单向链接",
-        "late": "政策解读发布逾期",
-        "formal": "政策解读流于形式",
-        "no_contact": "政策解读未提供咨询方式",
-        "pending": "政策解读尚未到发布期限",
-        "no_policies": "未找到需解读的政策文件",
+        Rule.MISSING: "未发布政策解读",
+        Rule.UNLINKED: "政策文件与解读未相互关联",
+        Rule.LINK_UNVERIFIED: "解读关联由脚本加载，未能核实",
+        Rule.ONE_WAY: "政策文件与解读单向链接",
+        Rule.LATE: "政策解读发布逾期",
+        Rule.FORMAL: "政策解读流于形式",
+        Rule.NO_CONTACT: "政策解读未提供咨询方式",
+        Rule.PENDING: "政策解读尚未到发布期限",
+        Rule.NO_POLICIES: "未找到需解读的政策文件",
     }
     metric_labels: ClassVar[dict[str, str]] = {
         "policies_found": "评估期内政策文件数",
@@ -107,14 +121,19 @@ class InterpretationCheck(Check):
         "interpretations_on_site": "网站上的政策解读数",
     }
 
-    def __init__(self, params: dict[str, Any] | None = None) -> None:
-        super().__init__(params)
+    def __init__(
+        self, params: Mapping[str, Any] | None = None, *, severities: Mapping[str, Severity]
+    ) -> None:
+        super().__init__(params, severities=severities)
         overrides = {k: v for k, v in self.params.items() if k != "rules_file"}
         path = Path(str(self.params.get("rules_file") or RULES_FILE))
         if not path.is_absolute() and not path.exists():
             # Relative names in the rubric are the project's config files.
             path = RULES_FILE.parent.parent / path
         self.rules_config = load_rules(path, overrides)
+
+    def explanation_params(self) -> dict[str, Any]:
+        return {"deadline_working_days": self.rules_config.deadline_working_days}
 
     def analyse(self, ctx: CheckContext) -> Analysis:
         return Analyzer(self.rules_config, ctx).run()
@@ -153,9 +172,8 @@ class InterpretationCheck(Check):
         }
         if not js:
             out.findings.append(
-                FindingOut(
-                    "no_policies",
-                    Severity.INFO,
+                self.finding(
+                    Rule.NO_POLICIES,
                     f"{ctx.period_start.isoformat()}至{ctx.as_of.isoformat()}期间未在抓取到的页面中"
                     "找到需要解读的政策文件，请核实政策文件栏目是否已被完整抓取",
                     url=ctx.site.home,
@@ -182,16 +200,15 @@ class InterpretationCheck(Check):
         }
         out: list[FindingOut] = []
 
-        def add(rule: str, sev: Severity, msg: str, src: str | None, **extra: Any) -> None:
+        def add(rule: str, msg: str, src: str | None, **extra: Any) -> None:
             out.append(
-                FindingOut(rule, sev, msg, url=pol.url, source_url=src, evidence={**base, **extra})
+                self.finding(rule, msg, url=pol.url, source_url=src, evidence={**base, **extra})
             )
 
         n = self.rules_config.deadline_working_days
         if j.status == "pending":
             add(
-                "pending",
-                Severity.INFO,
+                Rule.PENDING,
                 f"政策文件《{name}》{number}于{pol.date}发布，其解读最迟应于{j.deadline}发布，"
                 "评估日尚未到期",
                 None,
@@ -201,8 +218,7 @@ class InterpretationCheck(Check):
             return out
         if j.status == "missing":
             add(
-                "missing",
-                Severity.FAIL,
+                Rule.MISSING,
                 f"政策文件《{name}》{number}于{pol.date}发布，未找到对应的政策解读"
                 f"（应与文件同步发布，最迟{j.deadline}）",
                 None,
@@ -216,16 +232,14 @@ class InterpretationCheck(Check):
         first = j.matches[0]
         if j.status == "unlinked":
             add(
-                "unlinked",
-                Severity.FAIL,
+                Rule.UNLINKED,
                 f"政策文件《{name}》{number}与其解读《{_short(first.interp.title)}》未相互关联："
                 "两个页面均无指向对方的链接（如“相关解读”“相关文件”）",
                 first.interp.url,
             )
         elif j.status == "link_unverified":
             add(
-                "link_unverified",
-                Severity.WARN,
+                Rule.LINK_UNVERIFIED,
                 f"政策文件《{name}》{number}的相关解读由页面脚本加载，静态页面中未见与解读"
                 f"《{_short(first.interp.title)}》的链接，请人工核实",
                 first.interp.url,
@@ -236,8 +250,7 @@ class InterpretationCheck(Check):
                 "政策文件页面未链接解读" if linked.interp_to_policy else "解读页面未链接政策文件"
             )
             add(
-                "one_way",
-                Severity.INFO,
+                Rule.ONE_WAY,
                 f"政策文件《{name}》{number}与解读《{_short(linked.interp.title)}》仅单向链接："
                 f"{missing_side}",
                 linked.interp.url,
@@ -245,8 +258,7 @@ class InterpretationCheck(Check):
         if "late" in j.flags and j.first is not None:
             it = j.first.interp
             add(
-                "late",
-                Severity.FAIL,
+                Rule.LATE,
                 f"政策解读《{_short(it.title)}》于{it.date}发布，晚于政策文件《{name}》{number}"
                 f"（{pol.date}）{j.working_days}个工作日，超过{n}个工作日的时限，未做到同步发布",
                 it.url,
@@ -257,8 +269,7 @@ class InterpretationCheck(Check):
         if "formal" in j.flags:
             worst = max(j.overlap, key=lambda r: r["copy_ratio"])
             add(
-                "formal",
-                Severity.WARN,
+                Rule.FORMAL,
                 f"政策解读《{_short(str(worst['title']))}》{worst['copy_ratio']:.0%}的文字照搬政策文件"
                 f"或重复其小标题（重复小标题{worst['headings_repeated']}/{worst['headings']}个，"
                 f"自有文字{worst['own_chars']}字），未解读出台背景、目的和主要举措",
@@ -267,8 +278,7 @@ class InterpretationCheck(Check):
             )
         if "no_contact" in j.flags:
             add(
-                "no_contact",
-                Severity.WARN,
+                Rule.NO_CONTACT,
                 f"政策文件《{name}》{number}的解读未提供政策咨询部门或联系电话"
                 + (f"（{j.contact_note}）" if j.contact_note else ""),
                 first.interp.url,
