@@ -536,7 +536,10 @@ ENTRY_POINTS = (
         r"crawler/spiders/linkcheck\.py:\d+\(start\)$",
     ),
     ("checks (zwgk.runner.check)", r"zwgk/runner\.py:\d+\(check\)$"),
-    ("  of which Store.links() (ORM objects for every link)", r"zwgk/store/db\.py:\d+\(links\)$"),
+    (
+        "  of which Store.links() (ORM objects for every link)",
+        r"zwgk/store/results\.py:\d+\(links\)$",
+    ),
     ("reports (reports.render.write_reports)", r"reports/render\.py:\d+\(write_reports\)$"),
     ("whole run (zwgk.cli)", r"zwgk/cli\.py:\d+\(_do_run\)$"),
 )

@@ -2,7 +2,9 @@
 
 Rules for pipelines here: the store pipeline is the only writer of crawl
 results; it batches writes so a crash loses at most one batch, which the
-resumed crawl fetches again.
+resumed crawl fetches again. A pipeline writes to the crawler's
+:class:`~zwgk.crawler.extensions.CrawlTarget` (put there by the crawl's
+extension), never through the spider.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import dataclasses
 import time
 from typing import Any
 
+from zwgk.crawler.extensions import CrawlTarget, crawl_target
 from zwgk.crawler.items import LinkBatchItem, PageItem, UrlCheckItem
 
 FLUSH_EVERY_ITEMS = 50
@@ -30,47 +33,45 @@ def as_row(item: Any) -> dict[str, Any]:
 class StorePipeline:
     crawler: Any
 
+    @property
+    def target(self) -> CrawlTarget:
+        return crawl_target(self.crawler)
+
     def open_spider(self, spider: Any = None) -> None:
         self.buffer: list[dict[str, Any]] = []
         self.last_flush = time.monotonic()
 
-    def _flush(self, spider: Any) -> None:
+    def _flush(self) -> None:
         if self.buffer:
-            spider.store.add_pages(spider.run_id, spider.site.id, spider.generation, self.buffer)
+            t = self.target
+            assert t.site_id is not None
+            t.store.add_pages(t.run_id, t.site_id, t.generation, self.buffer)
             self.buffer = []
         self.last_flush = time.monotonic()
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        if spider is None:
-            spider = self.spider
         if isinstance(item, PageItem):
             self.buffer.append(as_row(item))
             if (
                 len(self.buffer) >= FLUSH_EVERY_ITEMS
                 or time.monotonic() - self.last_flush > FLUSH_EVERY_SECONDS
             ):
-                self._flush(spider)
+                self._flush()
         elif isinstance(item, LinkBatchItem):
-            self._flush(spider)
-            spider.store.add_links(
-                spider.run_id, spider.site.id, spider.generation, item.source_url, item.links
-            )
+            self._flush()
+            t = self.target
+            assert t.site_id is not None
+            t.store.add_links(t.run_id, t.site_id, t.generation, item.source_url, item.links)
         return item
 
     def close_spider(self, spider: Any = None) -> None:
-        if spider is None:
-            spider = self.spider
-        self._flush(spider)
+        self._flush()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
         pipe = cls()
         pipe.crawler = crawler
         return pipe
-
-    @property
-    def spider(self) -> Any:
-        return self.crawler.spider
 
 
 class UrlCheckPipeline:
@@ -90,9 +91,9 @@ class UrlCheckPipeline:
     last_flush: float
 
     def _flush(self) -> None:
-        spider = self.crawler.spider
         if self.buffer:
-            spider.store.add_url_checks(spider.run_id, self.buffer)
+            t = crawl_target(self.crawler)
+            t.store.add_url_checks(t.run_id, self.buffer)
             self.buffer = []
         self.last_flush = time.monotonic()
 

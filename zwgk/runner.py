@@ -1,4 +1,8 @@
-"""The one-way pipeline: config -> crawl -> store -> checks -> score -> report."""
+"""The one-way pipeline: config -> crawl -> store -> checks -> score -> report.
+
+The crawl stage is the collectors of ``zwgk.crawler.collectors``, run in
+their declared order; this module knows none of them by name.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,8 @@ log = logging.getLogger("zwgk")
 # Sites crawled at once; each has its own per-host politeness, so this bounds
 # only the machine's load, not any server's.
 DEFAULT_PARALLEL_SITES = 4
-# The pseudo-site name under which link verification reports its progress.
+# The pseudo-site name under which link verification (the per-run
+# ``linkcheck`` collector, whose label this is) reports its progress.
 LINKS = "(links)"
 
 
@@ -93,107 +98,104 @@ def crawl(
     parallel_sites: int = DEFAULT_PARALLEL_SITES,
     verify_links: bool = True,
 ) -> list[CrawlOutcome]:
-    """Crawl the sites in one Scrapy process (the reactor runs once per process).
+    """Run the crawl stage's collectors in one Scrapy process (the reactor
+    runs once per process), in their declared order.
 
-    Sites already crawled in this run are skipped unless ``recrawl``; a site
-    left mid-crawl by a killed run is resumed. Then every link target of the
-    run is verified (the entry named ``LINKS`` in the result), resuming too.
+    The per-site collectors (the portal crawl) run for every selected site,
+    ``parallel_sites`` sites at a time, a site's collectors one after the
+    other; a collector already complete for a site in this run is skipped
+    unless ``recrawl``, one left midway by a killed run is resumed. Then,
+    once every site crawled, the per-run collectors run (link verification,
+    the entry named ``LINKS`` in the result; left out if not ``verify_links``),
+    resuming too.
     """
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import defer
 
-    from zwgk.crawler.spiders.portal import PortalSpider
+    from zwgk.crawler.collectors import Collector, Scope, registry
 
     progress = progress or Progress()
     store.ensure_run(
         run_id, cfg.evaluation.as_of, cfg.evaluation.start, cfg.model_dump(mode="json")
     )
+    collectors = registry()
+    per_site = [c for c in collectors if c.scope is Scope.SITE]
+    per_run = [c for c in collectors if c.scope is Scope.RUN] if verify_links else []
     outcomes: dict[str, CrawlOutcome] = {}
-    todo = []
+    plans: dict[str, list[Collector]] = {}
     for site_id in site_ids:
-        sr = store.site_run(run_id, site_id)
-        if sr is not None and SiteState(sr.status).crawl_done and not recrawl:
-            outcomes[site_id] = CrawlOutcome(site_id, StageOutcome.SKIPPED, sr.pages)
+        pending = [c for c in per_site if recrawl or not c.completed(store, run_id, site_id)]
+        if not pending:
+            pages = sum(c.pages(store, run_id, site_id) for c in per_site)
+            outcomes[site_id] = CrawlOutcome(site_id, StageOutcome.SKIPPED, pages)
             continue
-        todo.append(site_id)
+        plans[site_id] = pending
+    todo = list(plans)
 
     process = CrawlerProcess(crawl_settings(cfg, log_file))
     sem = defer.DeferredSemaphore(max(1, parallel_sites))
-    links = CrawlOutcome(LINKS, StageOutcome.SKIPPED)
+    run_outcomes = [CrawlOutcome(c.label, StageOutcome.SKIPPED) for c in per_run]
 
-    def launch(site_id: str) -> Any:
-        crawler = process.create_crawler(PortalSpider)
+    def collect(c: Collector, name: str, site_id: str | None) -> Any:
+        """Run one collector; fires with ``(outcome, error)``."""
+        crawler = process.create_crawler(c.spider)
         reasons: dict[str, str] = {}
 
         def on_item(item: Any, response: Any, spider: Any) -> None:
-            if type(item).__name__ == "PageItem":
-                progress.page_stored(site_id)
+            if c.counts_page(item):
+                progress.page_stored(name)
 
         def on_closed(spider: Any, reason: str) -> None:
-            reasons["reason"] = reason
+            reasons.setdefault("reason", reason)
 
         crawler.signals.connect(on_item, signal=signals.item_scraped, weak=False)
         crawler.signals.connect(on_closed, signal=signals.spider_closed, weak=False)
-        progress.site_started(site_id)
-        d = process.crawl(
-            crawler, site=site_id, config=cfg, run=run_id, db=store, resume=not recrawl
-        )
+        d = process.crawl(crawler, **c.spider_args(cfg, store, run_id, site_id, recrawl=recrawl))
 
-        def finished(_: Any) -> None:
-            reason = reasons.get("reason", "unknown")
-            status = StageOutcome.CRAWLED if reason == "finished" else StageOutcome.INTERRUPTED
-            sr = store.site_run(run_id, site_id)
-            outcomes[site_id] = CrawlOutcome(site_id, status, sr.pages if sr else 0)
-            progress.site_finished(site_id, status)
+        def finished(_: Any) -> tuple[StageOutcome, str | None]:
+            return c.outcome(reasons.get("reason", "unknown")), None
 
-        def failed(failure: Any) -> None:
+        def failed(failure: Any) -> tuple[StageOutcome, str | None]:
             msg = f"{type(failure.value).__name__}: {failure.value}"
-            log.error("crawl of %s failed: %s", site_id, msg)
-            store.fail_site(run_id, site_id, msg)
-            outcomes[site_id] = CrawlOutcome(site_id, StageOutcome.FAILED, error=msg)
-            progress.site_finished(site_id, StageOutcome.FAILED)
+            log.error("%s failed: %s", c.title.format(site=site_id), msg)
+            c.failed(store, run_id, site_id, msg)
+            return StageOutcome.FAILED, msg
 
         d.addCallbacks(finished, failed)
         return d
 
-    def verify(_: Any) -> Any:
-        # Links are verified once the site crawls have stored every page, so
-        # that no crawled page is fetched a second time.
-        if not verify_links or any(
+    @defer.inlineCallbacks
+    def launch(site_id: str) -> Any:
+        progress.site_started(site_id)
+        status, error, pages = StageOutcome.CRAWLED, None, 0
+        for c in plans[site_id]:
+            status, error = yield collect(c, site_id, site_id)
+            if status is not StageOutcome.FAILED:
+                pages += c.pages(store, run_id, site_id)
+            if status is not StageOutcome.CRAWLED:
+                break
+        outcomes[site_id] = CrawlOutcome(site_id, status, pages, error)
+        progress.site_finished(site_id, status)
+
+    @defer.inlineCallbacks
+    def after_sites(_: Any) -> Any:
+        # Per-run collectors start once the site crawls have stored every
+        # page, so that no crawled page is fetched a second time.
+        if any(
             o.status is not StageOutcome.CRAWLED for o in outcomes.values() if o.site_id in todo
         ):
-            return None
-        from zwgk.crawler.spiders.linkcheck import LinkCheckSpider
-
-        crawler = process.create_crawler(LinkCheckSpider)
-        reasons: dict[str, str] = {}
-        crawler.signals.connect(
-            lambda spider, reason: reasons.setdefault("reason", reason),
-            signal=signals.spider_closed,
-            weak=False,
-        )
-        progress.site_started(LINKS)
-        d = process.crawl(crawler, config=cfg, run=run_id, db=store)
-
-        def finished(_: Any) -> None:
-            links.status = (
-                StageOutcome.CRAWLED
-                if reasons.get("reason") == "finished"
-                else StageOutcome.INTERRUPTED
-            )
-            progress.site_finished(LINKS, links.status)
-
-        def failed(failure: Any) -> None:
-            links.status, links.error = (
-                StageOutcome.FAILED,
-                f"{type(failure.value).__name__}: {failure.value}",
-            )
-            log.error("link verification failed: %s", links.error)
-            progress.site_finished(LINKS, StageOutcome.FAILED)
-
-        d.addCallbacks(finished, failed)
-        return d
+            return
+        for c, out in zip(per_run, run_outcomes, strict=True):
+            if not recrawl and c.completed(store, run_id, None):
+                continue
+            progress.site_started(out.site_id)
+            out.status, out.error = yield collect(c, out.site_id, None)
+            if out.status is not StageOutcome.FAILED:
+                out.pages = c.pages(store, run_id, None)
+            progress.site_finished(out.site_id, out.status)
+            if out.status is not StageOutcome.CRAWLED:
+                break
 
     def stop(_: Any) -> None:
         # Imported here: importing the reactor before Scrapy starts would
@@ -205,15 +207,12 @@ def crawl(
             r.stop()
 
     all_sites = defer.DeferredList([sem.run(launch, site_id) for site_id in todo])
-    all_sites.addCallback(verify)
+    all_sites.addCallback(after_sites)
     all_sites.addBoth(stop)
     process.start(stop_after_crawl=False)
     for site_id in todo:
         outcomes.setdefault(site_id, CrawlOutcome(site_id, StageOutcome.INTERRUPTED))
-    result = [outcomes[s] for s in site_ids]
-    if verify_links:
-        result.append(links)
-    return result
+    return [outcomes[s] for s in site_ids] + run_outcomes
 
 
 def check(cfg: Config, store: Store, run_id: str, site_ids: list[str]) -> list[str]:

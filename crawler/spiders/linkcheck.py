@@ -114,6 +114,7 @@ class LinkCheckSpider(scrapy.Spider):
             # A chain longer than this is a loop for any visitor's browser.
             REDIRECT_MAX_TIMES=10,
             ITEM_PIPELINES={"zwgk.crawler.pipelines.UrlCheckPipeline": 300},
+            EXTENSIONS={"zwgk.crawler.extensions.RunTarget": 100},
         )
         install_guard(spider.cfg)
         crawler.signals.connect(spider._headers_received, signal=signals.headers_received)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +16,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from zwgk.config import Config, Site
+from zwgk.crawler.extensions import CrawlTarget, crawl_target
 from zwgk.crawler.extract import (
     NAVIGABLE,
     decode_html,
@@ -55,10 +55,8 @@ class PortalSpider(scrapy.Spider):
 
     cfg: Config
     site: Site
-    store: Store
+    store: Store  # read only: what a resumed crawl has stored already
     run_id: str
-    generation: int
-    resumed: bool
 
     def __init__(
         self,
@@ -84,27 +82,20 @@ class PortalSpider(scrapy.Spider):
         self.seen: set[str] = set()
         self.scheduled = 0
         self.pages_stored = 0
-        self.started = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        apply_settings(crawler, spider.cfg)
+        # The site's crawl is begun and finished by the SiteCrawl extension.
+        apply_settings(crawler, spider.cfg, EXTENSIONS={"zwgk.crawler.extensions.SiteCrawl": 100})
         install_guard(spider.cfg)
-        if spider.store.get_run(spider.run_id) is None:
-            # Started by `scrapy crawl` rather than zwgk's runner.
-            spider.store.ensure_run(
-                spider.run_id,
-                spider.cfg.evaluation.as_of,
-                spider.cfg.evaluation.start,
-                spider.cfg.model_dump(mode="json"),
-            )
-        spider.generation, spider.resumed = spider.store.begin_site_crawl(
-            spider.run_id, spider.site.id, spider.site.name, spider.site.home, spider.resume
-        )
         crawler.signals.connect(spider._headers_received, signal=signals.headers_received)
-        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
+
+    @property
+    def target(self) -> CrawlTarget:
+        """The generation this crawl writes, and whether it resumes one."""
+        return crawl_target(self.crawler)
 
     # -- scheduling ------------------------------------------------------
 
@@ -126,8 +117,9 @@ class PortalSpider(scrapy.Spider):
         )
 
     async def start(self) -> AsyncIterator[Any]:
-        if self.resumed:
-            seen, frontier = self.store.crawl_state(self.run_id, self.site.id, self.generation)
+        target = self.target
+        if target.resumed:
+            seen, frontier = self.store.crawl_state(self.run_id, self.site.id, target.generation)
             self.seen |= seen
             self.scheduled = len(seen)
             self.logger.info(
@@ -337,20 +329,3 @@ class PortalSpider(scrapy.Spider):
             error=f"{type(failure.value).__name__}: {failure.value}"[:500],
             redirects=[{"url": u, "status": None} for u in redirect_urls],
         )
-
-    def _closed(self, spider: scrapy.Spider, reason: str) -> None:
-        if spider is not self:
-            return
-        if reason == "finished":
-            self.store.finish_site_crawl(
-                self.run_id,
-                self.site.id,
-                self.generation,
-                {
-                    "seconds": round(time.monotonic() - self.started, 2),
-                    "scheduled": self.scheduled,
-                    "resumed": self.resumed,
-                },
-            )
-        else:
-            self.logger.warning("crawl of %s ended (%s); run again to resume", self.site.id, reason)

@@ -1,0 +1,31 @@
+"""Link verification: every distinct link target of the run, once, for all sites."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zwgk.config import Config
+from zwgk.crawler.collectors import Collector, Scope, register
+from zwgk.crawler.spiders.linkcheck import LinkCheckSpider
+from zwgk.store import Store
+
+
+@register
+class LinkCheckCollector(Collector):
+    # Per run, after the sites: a target the portal crawl fetched is judged
+    # from the store instead of being fetched a second time.
+    id = "linkcheck"
+    order = 100
+    scope = Scope.RUN
+    spider = LinkCheckSpider
+    tables = ("url_checks", "link_cache")
+    label = "(links)"
+    title = "link verification"
+
+    # Never complete: run again, the spider skips the targets that already
+    # have a url_checks row in the run, so a killed verification resumes.
+
+    def spider_args(
+        self, cfg: Config, store: Store, run_id: str, site_id: str | None, *, recrawl: bool
+    ) -> dict[str, Any]:
+        return {"config": cfg, "run": run_id, "db": store}

@@ -1,0 +1,167 @@
+"""The portal crawl's part of the store: page and link writes, and what a
+resumed crawl reads back (``crawl_state``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, KeysView, Sequence
+from typing import Any, cast
+
+from sqlalchemy import Table, delete, insert, select
+from sqlalchemy.orm import Session
+
+from zwgk.store.base import StoreBase
+from zwgk.store.models import Link, Page
+
+_LINKS = cast(Table, Link.__table__)
+# Keys a crawled page's dict may have: Page's attributes, and its links.
+_PAGE_KEYS = frozenset(Page.__mapper__.attrs.keys()) | {"links"}
+
+
+def _same_keys(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """Consecutive runs of ``rows`` that have the same keys.
+
+    A bulk INSERT groups its rows by their keys; handing it one group at a
+    time keeps the rows (and so their ids) in the given order.
+    """
+    run: list[dict[str, Any]] = []
+    keys: KeysView[str] | None = None
+    for row in rows:
+        if keys is not None and row.keys() != keys:
+            yield run
+            run = []
+        run.append(row)
+        keys = row.keys()
+    if run:
+        yield run
+
+
+def delete_generations(s: Session, run_id: str, site_id: str, keep: int) -> None:
+    """Drop a site's pages and links of every generation but ``keep``."""
+    s.execute(
+        delete(Link).where(Link.run_id == run_id, Link.site_id == site_id, Link.generation != keep)
+    )
+    s.execute(
+        delete(Page).where(Page.run_id == run_id, Page.site_id == site_id, Page.generation != keep)
+    )
+
+
+def count_pages(s: Session, run_id: str, site_id: str, generation: int) -> int:
+    return s.query(Page).filter_by(run_id=run_id, site_id=site_id, generation=generation).count()
+
+
+class CrawlStore(StoreBase):
+    def add_pages(
+        self, run_id: str, site_id: str, generation: int, items: Sequence[dict[str, Any]]
+    ) -> None:
+        """Store crawled pages with their links in one transaction.
+
+        One INSERT … RETURNING for the pages and one executemany for all
+        their links (per run of rows with the same keys, so that ids follow
+        the order of ``items`` as they did when each page was flushed alone).
+        """
+        for item in items:
+            # The errors constructing Page(run_id=…, **item) raised.
+            for key in item.keys() - _PAGE_KEYS:
+                raise TypeError(f"{key!r} is an invalid keyword argument for Page")
+            for key in item.keys() & {"run_id", "site_id", "generation"}:
+                raise TypeError(f"got multiple values for keyword argument {key!r}")
+        with self.session() as s:
+            page_ids: list[int] = []
+            for run in _same_keys(
+                [
+                    {
+                        "run_id": run_id,
+                        "site_id": site_id,
+                        "generation": generation,
+                        **{k: v for k, v in item.items() if k != "links"},
+                    }
+                    for item in items
+                ]
+            ):
+                page_ids.extend(
+                    s.scalars(
+                        insert(Page).returning(Page.id, sort_by_parameter_order=True), run
+                    ).all()
+                )
+            links = [
+                {
+                    "run_id": run_id,
+                    "site_id": site_id,
+                    "generation": generation,
+                    "page_id": page_id,
+                    "source_url": item["final_url"],
+                    "on_home": item.get("is_home", False),
+                    **link,
+                }
+                for item, page_id in zip(items, page_ids, strict=True)
+                for link in item.get("links") or []
+            ]
+            # Core, not ORM, bulk insert: the rows are plain column values,
+            # and the ORM's per-row bookkeeping cost more than SQLite's work.
+            for run in _same_keys(links):
+                s.execute(_LINKS.insert(), run)
+
+    def add_links(
+        self,
+        run_id: str,
+        site_id: str,
+        generation: int,
+        source_url: str,
+        links: Sequence[dict[str, Any]],
+    ) -> None:
+        """Attach links found later (script-loaded list records) to a stored page."""
+        with self.session() as s:
+            page = s.scalar(
+                select(Page)
+                .where(
+                    Page.run_id == run_id, Page.site_id == site_id, Page.generation == generation
+                )
+                .where((Page.final_url == source_url) | (Page.url == source_url))
+                .limit(1)
+            )
+            if page is None:
+                return
+            s.execute(
+                insert(Link),
+                [
+                    {
+                        "run_id": run_id,
+                        "site_id": site_id,
+                        "generation": generation,
+                        "page_id": page.id,
+                        "source_url": source_url,
+                        "on_home": page.is_home,
+                        **link,
+                    }
+                    for link in links
+                ],
+            )
+
+    def crawl_state(
+        self, run_id: str, site_id: str, generation: int
+    ) -> tuple[set[str], list[tuple[str, int, str]]]:
+        """What a resumed crawl needs: URLs already stored, and in-scope link
+        targets not yet fetched as ``(url, depth, referer)``."""
+        with self.Session() as s:
+            rows = s.execute(
+                select(Page.url, Page.final_url, Page.depth).where(
+                    Page.run_id == run_id, Page.site_id == site_id, Page.generation == generation
+                )
+            ).all()
+            seen: set[str] = set()
+            for url, final, _ in rows:
+                seen.add(url)
+                seen.add(final)
+            links = s.execute(
+                select(Link.url, Page.depth, Link.source_url, Link.element)
+                .join(Page, Page.id == Link.page_id)
+                .where(
+                    Link.run_id == run_id, Link.site_id == site_id, Link.generation == generation
+                )
+                .where(Link.kind == "http")
+            ).all()
+        frontier: list[tuple[str, int, str]] = []
+        for target, depth, source, _element in links:
+            if target and target not in seen:
+                frontier.append((target, depth + 1, source))
+        return seen, frontier

@@ -1,0 +1,35 @@
+"""The store's tables, one module per stage that writes them.
+
+``core``: runs and the sites within them (every stage); ``crawl``: pages and
+links (the portal crawl); ``linkcheck``: link verification outcomes and cache;
+``results``: check results, findings and scores. A further module here (a new
+collector's tables) is imported with the package, so that its tables are in
+``Base.metadata`` for Alembic without a line elsewhere.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from zwgk.store.models.core import Base, Run, SiteRun, utcnow
+from zwgk.store.models.crawl import Link, Page
+from zwgk.store.models.linkcheck import LinkCache, UrlCheck
+from zwgk.store.models.results import CheckResult, Finding, Score
+
+for _mod in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_mod.name}")
+
+__all__ = [
+    "Base",
+    "CheckResult",
+    "Finding",
+    "Link",
+    "LinkCache",
+    "Page",
+    "Run",
+    "Score",
+    "SiteRun",
+    "UrlCheck",
+    "utcnow",
+]

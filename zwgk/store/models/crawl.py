@@ -1,0 +1,71 @@
+"""The portal crawl's tables: pages and the links on them.
+
+Pages and links carry a ``generation``: a re-crawl of a site writes a new
+generation beside the old one and swaps it in with one transaction when the
+crawl finishes, so a killed re-crawl never leaves a site half-replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from zwgk.store.models.core import Base, utcnow
+
+
+class Page(Base):
+    __tablename__ = "pages"
+    __table_args__ = (
+        Index("ix_pages_site", "run_id", "site_id", "generation"),
+        Index("ix_pages_url", "run_id", "url"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    site_id: Mapped[str] = mapped_column(String(64))
+    generation: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(Text)  # as requested (normalised)
+    final_url: Mapped[str] = mapped_column(Text)
+    redirects: Mapped[list[Any]] = mapped_column(default=list)
+    fetch_status: Mapped[str] = mapped_column(String(24))  # crawler.fetch.FetchStatus
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    content_type: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    elapsed_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    encoding: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text_len: Mapped[int] = mapped_column(Integer, default=0)
+    text_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    fragment_ids: Mapped[list[Any]] = mapped_column(default=list)
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    is_home: Mapped[bool] = mapped_column(Boolean, default=False)
+    fetched_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Link(Base):
+    """One occurrence of a link on a page."""
+
+    __tablename__ = "links"
+    __table_args__ = (
+        Index("ix_links_site", "run_id", "site_id", "generation"),
+        Index("ix_links_url", "run_id", "url"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    site_id: Mapped[str] = mapped_column(String(64))
+    generation: Mapped[int] = mapped_column(Integer)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"))
+    source_url: Mapped[str] = mapped_column(Text)
+    href: Mapped[str] = mapped_column(Text)  # as written
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)  # absolute; None if not http
+    kind: Mapped[str] = mapped_column(String(16))  # http, javascript, mailto, tel, fragment, other
+    element: Mapped[str] = mapped_column(String(16))
+    attribute: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    on_home: Mapped[bool] = mapped_column(Boolean, default=False)
+    generated_by: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -1,0 +1,125 @@
+"""The checks' part of the store: the current pages and links they read, and
+the check results, findings and scores they write."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from zwgk.store.base import StoreBase, site_run_row
+from zwgk.store.models import CheckResult, Finding, Link, Page, Score
+
+
+def delete_site_results(s: Session, run_id: str, site_id: str) -> None:
+    """Drop a site's findings, check results and score (they belong to the
+    generation they were computed on)."""
+    s.execute(delete(Finding).where(Finding.run_id == run_id, Finding.site_id == site_id))
+    s.execute(
+        delete(CheckResult).where(CheckResult.run_id == run_id, CheckResult.site_id == site_id)
+    )
+    s.execute(delete(Score).where(Score.run_id == run_id, Score.site_id == site_id))
+
+
+class ResultStore(StoreBase):
+    # -- reads for checks -----------------------------------------------
+
+    def pages(self, run_id: str, site_id: str) -> list[Page]:
+        with self.Session() as s:
+            sr = site_run_row(s, run_id, site_id)
+            if sr is None:
+                return []
+            return list(
+                s.scalars(
+                    select(Page)
+                    .where(
+                        Page.run_id == run_id,
+                        Page.site_id == site_id,
+                        Page.generation == sr.generation,
+                    )
+                    .order_by(Page.id)
+                )
+            )
+
+    def links(self, run_id: str, site_id: str) -> list[Link]:
+        with self.Session() as s:
+            sr = site_run_row(s, run_id, site_id)
+            if sr is None:
+                return []
+            return list(
+                s.scalars(
+                    select(Link)
+                    .where(
+                        Link.run_id == run_id,
+                        Link.site_id == site_id,
+                        Link.generation == sr.generation,
+                    )
+                    .order_by(Link.id)
+                )
+            )
+
+    # -- check and score writes -----------------------------------------
+
+    def replace_check_result(
+        self,
+        run_id: str,
+        site_id: str,
+        check: str,
+        version: str,
+        status: str,
+        metrics: dict[str, Any],
+        findings: Sequence[dict[str, Any]],
+        error: str | None = None,
+    ) -> None:
+        with self.session() as s:
+            s.execute(
+                delete(Finding).where(
+                    Finding.run_id == run_id, Finding.site_id == site_id, Finding.check == check
+                )
+            )
+            s.execute(
+                delete(CheckResult).where(
+                    CheckResult.run_id == run_id,
+                    CheckResult.site_id == site_id,
+                    CheckResult.check == check,
+                )
+            )
+            s.add(
+                CheckResult(
+                    run_id=run_id,
+                    site_id=site_id,
+                    check=check,
+                    version=version,
+                    status=status,
+                    metrics=metrics,
+                    error=error,
+                )
+            )
+            for f in findings:
+                s.add(Finding(run_id=run_id, site_id=site_id, check=check, **f))
+
+    def check_results(self, run_id: str) -> list[CheckResult]:
+        with self.Session() as s:
+            return list(
+                s.scalars(
+                    select(CheckResult).where(CheckResult.run_id == run_id).order_by(CheckResult.id)
+                )
+            )
+
+    def findings(self, run_id: str, site_id: str | None = None) -> list[Finding]:
+        with self.Session() as s:
+            q = select(Finding).where(Finding.run_id == run_id)
+            if site_id:
+                q = q.where(Finding.site_id == site_id)
+            return list(s.scalars(q.order_by(Finding.site_id, Finding.check, Finding.id)))
+
+    def replace_score(self, run_id: str, site_id: str, **values: Any) -> None:
+        with self.session() as s:
+            s.execute(delete(Score).where(Score.run_id == run_id, Score.site_id == site_id))
+            s.add(Score(run_id=run_id, site_id=site_id, **values))
+
+    def scores(self, run_id: str) -> list[Score]:
+        with self.Session() as s:
+            return list(s.scalars(select(Score).where(Score.run_id == run_id)))
