@@ -77,6 +77,7 @@ _SIDE_HEADING = re.compile(
     r"最新|今日|图片新闻|专题)"
 )
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "div", "p"})
+_BOX_HEADING_CLASS = re.compile(r"title|tit|hd|head|name|bt", re.I)
 _LIST_CLASS = re.compile(r"list|lb|news|items|xxgk|zfxxgk|wj|gk", re.I)
 _PINNED_CLASS = frozenset(
     {"top", "zd", "zhiding", "istop", "is-top", "settop", "toplist", "top-list", "list-top"}
@@ -147,6 +148,8 @@ class _Furniture:
         for child in list(el)[:3]:
             if not isinstance(child.tag, str) or child.tag not in _HEADING_TAGS:
                 continue
+            if child.tag[0] != "h" and not _BOX_HEADING_CLASS.search(_classes(child)):
+                continue
             if len(child) > 3:
                 continue
             text = clean_text(_joined(child))
@@ -203,6 +206,10 @@ def _inside(el: Any, blocks: set[Any], stop: Any) -> bool:
 
 
 def _pinned(item: Any, blocks: set[Any]) -> bool:
+    """A 置顶 marker in the item, or the item in a separate top block."""
+    parent = item.getparent()
+    if parent is not None and set(_classes(parent).lower().split()) & _PINNED_CLASS:
+        return True
     for el in item.iter():
         if not isinstance(el.tag, str) or _inside(el, blocks, item):
             continue

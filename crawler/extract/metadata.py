@@ -157,7 +157,9 @@ _VISIBLE_TITLES = tuple(
     )
 )
 _SITE_NAME = etree.XPath("//meta[translate(@name, 'SITENAME', 'sitename')='sitename']/@content")
-_SOURCE_RE = re.compile(r"^(?:信息|文章|稿件|新闻)?来\s*源\s*[:：]\s*(.*)$", re.S)
+_BANNER = re.compile(r"logo|header|banner|(?<![a-z])head(?![a-z])")
+# 来源 opening a text run, or inside a short header run ("发布时间：… 来源：…").
+_SOURCE_RE = re.compile(r"(?:^|\s)(?:信息|文章|稿件|新闻)?来\s*源\s*[:：]\s*(.*)$", re.S)
 _TIME_RE = re.compile(
     r"^(?:发布时间|发布日期|发表时间|更新时间|时\s*间|日\s*期)\s*[:：]\s*(.*)$", re.S
 )
@@ -192,11 +194,25 @@ def names_only(title: str | None, column: str | None, site: str | None) -> bool:
     return bool(parts) and all(p in names for p in parts)
 
 
+def _in_banner(node: Any) -> bool:
+    """A heading in the page's banner (the site logo), not the document's."""
+    for _ in range(4):
+        if node is None:
+            return False
+        words = f"{node.get('class') or ''} {node.get('id') or ''}".lower()
+        if _BANNER.search(words):
+            return True
+        node = node.getparent()
+    return False
+
+
 def visible_title(sel: Selector, column: str | None, site: str | None) -> str | None:
     """The document's title as the page shows it (div.article_title, h1, .title …)."""
     root = sel.root
     for query in _VISIBLE_TITLES:
         for node in _xpath(query, root)[:3]:
+            if _in_banner(node):
+                continue
             text = clean_text(" ".join(_xpath(_ALL_TEXT, node)))
             if 4 <= len(text) <= 200 and not names_only(text, column, site):
                 return text
@@ -210,7 +226,7 @@ def site_name(sel: Selector) -> str | None:
 
 def _labelled_value(texts: list[str], pattern: re.Pattern[str]) -> str | None:
     for i, t in enumerate(texts[:400]):
-        m = pattern.match(t)
+        m = pattern.search(t) if len(t) <= 120 else None
         if not m:
             continue
         value = m.group(1).strip()
