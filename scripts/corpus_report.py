@@ -10,6 +10,10 @@ crawler.extract.parse_html (base URL: the manifest's original_url) and its
 Avalon template expressions as relative URLs, takes links from inside HTML
 comments, leaves ``&amp;`` undecoded) are reported as such, not as our misses.
 Runs offline; exits 0, with a note, when the corpus is absent.
+
+Without CORPUS_DIR it then prints, through scripts/corpus_facts.py, the list
+items and page facts (title, 发布机构, 成文日期, 发布日期) of every page of
+../shared/corpus/pingtan and ../shared/corpus/more.
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+if str(REPO / "scripts") not in sys.path:
+    sys.path.insert(0, str(REPO / "scripts"))
+
+import corpus_facts  # noqa: E402  (the sibling script)
 
 from zwgk.crawler.extract import ParsedPage, decode_html, parse_html  # noqa: E402
 
@@ -206,6 +214,9 @@ def main(argv: list[str]) -> int:
         out.append(f"  {key}: {totals[key]}")
     out.append(f"  unexplained differences: {totals.get('unexplained', 0)}")
     print("\n".join(out))
+    if len(argv) == 1:
+        print()
+        corpus_facts.main([argv[0]])
     return 0
 
 

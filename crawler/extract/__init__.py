@@ -6,8 +6,10 @@ runner (``make corpus``) both call it, so what the tests pin down is what
 the crawl records.
 
 The package, by layer (each module imports only those above it): decode
-(bytes to text), text (whitespace, XPath helpers, main text), metadata,
-links, cms (TRS pagination, Hanweb lists) and page (the whole-page parse).
+(bytes to text), dates (dates as pages print them), text (whitespace, XPath
+helpers, main text), metadata (and the page facts beyond it), links, cms
+(TRS pagination, Hanweb lists), lists (a column list page as data) and page
+(the whole-page parse).
 The names below are those callers import, some private ones for the
 equivalence tests; the link-resolution cache's bound is patched on
 ``links`` itself, where it is read.
@@ -23,6 +25,7 @@ from zwgk.crawler.extract.cms import (
     parse_hanweb_xml,
     trs_pages,
 )
+from zwgk.crawler.extract.dates import ParsedDate, parse_date, url_date
 from zwgk.crawler.extract.decode import decode_html
 from zwgk.crawler.extract.links import (
     _ROOT_RELATIVE,
@@ -36,6 +39,7 @@ from zwgk.crawler.extract.links import (
     fragment_ids,
     is_binary_url,
 )
+from zwgk.crawler.extract.lists import PLACEHOLDER_RE, ListItem, ListPage, extract_list
 from zwgk.crawler.extract.metadata import (
     _NEXT_TD_TEXT,
     _TH_BESIDE_TD,
@@ -43,9 +47,13 @@ from zwgk.crawler.extract.metadata import (
     META_LABELS,
     META_TAGS,
     extract_meta,
+    names_only,
     normalise_date,
+    page_facts,
+    signature_date,
+    visible_title,
 )
-from zwgk.crawler.extract.page import ParsedPage, parse_html, related_dynamic
+from zwgk.crawler.extract.page import ParsedPage, body_facts, parse_html, related_dynamic
 from zwgk.crawler.extract.text import (
     _ALL_TEXT,
     CONTENT_SELECTORS,
@@ -54,7 +62,9 @@ from zwgk.crawler.extract.text import (
     _xpath,
     clean_text,
     extract_main_text,
+    find_body,
     text_hash,
+    text_lines,
 )
 
 __all__ = [
@@ -65,6 +75,7 @@ __all__ = [
     "META_LABELS",
     "META_TAGS",
     "NAVIGABLE",
+    "PLACEHOLDER_RE",
     "_ALL_TEXT",
     "_INLINE_SCRIPTS",
     "_NEXT_TD_TEXT",
@@ -72,25 +83,38 @@ __all__ = [
     "_TH_BESIDE_TD",
     "HanwebList",
     "LinkRecord",
+    "ListItem",
+    "ListPage",
+    "ParsedDate",
     "ParsedPage",
     "_largest_leaf_block",
     "_texts",
     "_xpath",
     "base_url",
+    "body_facts",
     "classify_href",
     "clean_text",
     "decode_html",
     "extract_links",
+    "extract_list",
     "extract_main_text",
     "extract_meta",
+    "find_body",
     "fragment_ids",
     "hanweb_lists",
     "is_binary_url",
     "links_from_fragments",
+    "names_only",
     "normalise_date",
+    "page_facts",
+    "parse_date",
     "parse_hanweb_xml",
     "parse_html",
     "related_dynamic",
+    "signature_date",
     "text_hash",
+    "text_lines",
     "trs_pages",
+    "url_date",
+    "visible_title",
 ]

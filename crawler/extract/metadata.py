@@ -7,6 +7,7 @@ from typing import Any
 
 from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 
 from zwgk.crawler.extract.text import _ALL_TEXT, _texts, _xpath, clean_text
 from zwgk.vocab import DOC_NUMBER_RE
@@ -135,3 +136,163 @@ def extract_meta(sel: Selector) -> dict[str, Any]:
     if meta["doc_title"] is None:
         del meta["doc_title"]
     return meta
+
+
+# -- page facts beyond the metadata table ---------------------------------------
+
+_VISIBLE_TITLES = tuple(
+    etree.XPath(HTMLTranslator().css_to_xpath(css))
+    for css in (
+        ".article_title",
+        ".article-title",
+        "h1",
+        ".detail_title",
+        ".detail-title",
+        ".con-title",
+        ".con_title",
+        ".xl_title",
+        ".title",
+        "#title",
+        ".tit",
+    )
+)
+_SITE_NAME = etree.XPath("//meta[translate(@name, 'SITENAME', 'sitename')='sitename']/@content")
+_BANNER = re.compile(r"logo|header|banner|(?<![a-z])head(?![a-z])")
+# 来源 opening a text run, or inside a short header run ("发布时间：… 来源：…").
+_SOURCE_RE = re.compile(r"(?:^|\s)(?:信息|文章|稿件|新闻)?来\s*源\s*[:：]\s*(.*)$", re.S)
+_TIME_RE = re.compile(
+    r"^(?:发布时间|发布日期|发表时间|更新时间|时\s*间|日\s*期)\s*[:：]\s*(.*)$", re.S
+)
+# Where the 来源 value ends when the header runs on in one text node.
+_NEXT_FIELD = re.compile(
+    r"\s*(?:发布时间|发布日期|时\s*间|日\s*期|作\s*者|浏览|访问量|点击|字号|【|\[|打印|分享)"
+)
+_CN_DATE_LINE = re.compile(
+    r"^[（(]?\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*[）)]?$"
+)
+_ISSUER_END = re.compile(
+    r"(委员会|人民政府|政府|管委会|办公室|办公厅|委|局|厅|部|署|院|会|中心|处|所|站|队|"
+    r"公司|集团|协会|室|组|社|馆|办)$"
+)
+_ISSUER_AND_DATE = re.compile(
+    r"^(\S.{1,38}?)\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)$"
+)
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def names_only(title: str | None, column: str | None, site: str | None) -> bool:
+    """Whether a title is only a column and/or site name ("栏目_站点")."""
+    if not title:
+        return True
+    names = {_squash(n) for n in (column, site) if n}
+    if not names:
+        return False
+    parts = [_squash(p) for p in re.split(r"[_|｜\-—]+|\s[-|｜]\s", title) if p.strip()]
+    return bool(parts) and all(p in names for p in parts)
+
+
+def _in_banner(node: Any) -> bool:
+    """A heading in the page's banner (the site logo), not the document's."""
+    for _ in range(4):
+        if node is None:
+            return False
+        words = f"{node.get('class') or ''} {node.get('id') or ''}".lower()
+        if _BANNER.search(words):
+            return True
+        node = node.getparent()
+    return False
+
+
+def visible_title(sel: Selector, column: str | None, site: str | None) -> str | None:
+    """The document's title as the page shows it (div.article_title, h1, .title …)."""
+    root = sel.root
+    for query in _VISIBLE_TITLES:
+        for node in _xpath(query, root)[:3]:
+            if _in_banner(node):
+                continue
+            text = clean_text(" ".join(_xpath(_ALL_TEXT, node)))
+            if 4 <= len(text) <= 200 and not names_only(text, column, site):
+                return text
+    return None
+
+
+def site_name(sel: Selector) -> str | None:
+    values = _xpath(_SITE_NAME, sel.root)
+    return clean_text(str(values[0])) or None if values else None
+
+
+def _labelled_value(texts: list[str], pattern: re.Pattern[str]) -> str | None:
+    for i, t in enumerate(texts[:400]):
+        m = pattern.search(t) if len(t) <= 120 else None
+        if not m:
+            continue
+        value = m.group(1).strip()
+        if not value and i + 1 < len(texts):
+            value = texts[i + 1]
+        if value:
+            return value
+    return None
+
+
+def _source(sel: Selector, texts: list[str]) -> str | None:
+    value = _labelled_value(texts, _SOURCE_RE)
+    if value is None:
+        return None
+    cut = _NEXT_FIELD.search(value)
+    if cut and cut.start() > 0:
+        value = value[: cut.start()]
+    value = value.strip(" ：:|｜")
+    if not value or len(value) > 60 or value.lower().startswith("http"):
+        return None
+    return value
+
+
+def signature_date(lines: list[str]) -> str | None:
+    """成文日期 from a signature: an issuer line, then a line that is only a date."""
+    for i, line in enumerate(lines):
+        m = _CN_DATE_LINE.match(line)
+        if m and i > 0:
+            issuer = _squash(lines[i - 1])
+            if 2 <= len(issuer) <= 40 and _ISSUER_END.search(issuer):
+                return normalise_date(m.group(1))
+        both = _ISSUER_AND_DATE.match(line)
+        if both and _ISSUER_END.search(_squash(both.group(1))) and len(both.group(1)) <= 40:
+            return normalise_date(both.group(2))
+    return None
+
+
+def page_facts(sel: Selector, meta: dict[str, Any], body_lines: list[str]) -> dict[str, Any]:
+    """Facts of a document page that no metadata table gave: the keys to add or
+    replace in ``meta`` (visible title, 来源 as publisher, 成文日期 from the
+    signature in ``body_lines``, publish date from a 时间： header).
+    """
+    out: dict[str, Any] = {}
+    column = meta.get("column_name")
+    site = site_name(sel)
+    article = meta.get("article_title")
+    if not article or names_only(article, column, site):
+        current = meta.get("doc_title")
+        title = visible_title(sel, column, site)
+        if title and title != current:
+            out["doc_title"] = title
+            out["doc_title_from"] = "visible"
+    texts = _texts(sel)
+    if "publisher" not in meta:
+        source = _source(sel, texts)
+        if source:
+            out["publisher"], out["publisher_from"] = source, "来源"
+        elif meta.get("content_source"):
+            out["publisher"], out["publisher_from"] = meta["content_source"], "ContentSource"
+    if "written_date" not in meta:
+        written = signature_date(body_lines)
+        if written:
+            out["written_date"], out["written_date_from"] = written, "signature"
+    if "publish_date" not in meta:
+        value = _labelled_value(texts, _TIME_RE)
+        published = normalise_date(value)
+        if published:
+            out["publish_date"] = published
+    return out

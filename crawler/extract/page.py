@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
 from parsel import Selector
 
-from zwgk.crawler.extract.cms import HanwebList, hanweb_lists, links_from_fragments, trs_pages
-from zwgk.crawler.extract.links import LinkRecord, base_url, extract_links, fragment_ids
-from zwgk.crawler.extract.metadata import _TITLE_TEXT, extract_meta
-from zwgk.crawler.extract.text import _xpath, clean_text, extract_main_text
+from zwgk.crawler.extract.cms import (
+    _INLINE_SCRIPTS,
+    HanwebList,
+    hanweb_lists,
+    links_from_fragments,
+    trs_pages,
+)
+from zwgk.crawler.extract.links import (
+    LinkRecord,
+    base_url,
+    classify_href,
+    extract_links,
+    fragment_ids,
+)
+from zwgk.crawler.extract.lists import ListPage, extract_list
+from zwgk.crawler.extract.metadata import _TITLE_TEXT, extract_meta, page_facts
+from zwgk.crawler.extract.text import (
+    _ALL_TEXT,
+    _xpath,
+    clean_text,
+    extract_main_text,
+    find_body,
+    text_lines,
+    visible_text,
+)
 
 
 @dataclass
@@ -24,6 +47,8 @@ class ParsedPage:
     fragment_ids: list[str]
     pagination: list[str]
     hanweb: list[HanwebList]
+    # The column list when the page is one (see crawler.extract.lists).
+    list_page: ListPage | None = None
 
 
 # Boxes whose links a front-end framework fills in after an AJAX call
@@ -66,7 +91,54 @@ def related_dynamic(sel: Selector) -> str | None:
     return None
 
 
-def parse_html(html: str, url: str) -> ParsedPage:
+_DOC_EXTENSIONS = (
+    ".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ppt", ".pptx", ".dps", ".ofd",
+    ".zip", ".rar", ".7z",
+)  # fmt: skip
+_ICON = re.compile(r"(?:icon|sysimage|/ico/|file_?type)", re.I)
+
+
+def _doc_url(url: str) -> bool:
+    parts = urlsplit(url)
+    names = [parts.path.lower()] + [
+        v.lower() for k, v in parse_qsl(parts.query) if k.lower() in ("filename", "file", "name")
+    ]
+    return any(n.endswith(_DOC_EXTENSIONS) for n in names)
+
+
+def body_facts(body: Any, base: str) -> dict[str, Any]:
+    """``body_images_only`` / ``body_attachment`` for a body with no text of its own."""
+    if body is None:
+        return {}
+    text = clean_text(" ".join([visible_text(body)]))
+    links: list[tuple[str, str]] = []
+    for a in body.iter("a"):
+        href = a.get("href")
+        if href is None:
+            continue
+        kind, url = classify_href(href, base)
+        if kind == "http" and url:
+            links.append((url, clean_text(" ".join(_xpath(_ALL_TEXT, a)))))
+    images = [
+        img
+        for img in body.iter("img")
+        if img.get("ignore") != "1" and not _ICON.search(img.get("src") or "")
+    ]
+    out: dict[str, Any] = {}
+    if len(text) < 20 and images and not links:
+        out["body_images_only"] = True
+    docs = {u for u, _ in links if _doc_url(u)}
+    if len(docs) == 1 and len({u for u, _ in links}) == 1:
+        rest = text
+        for _, label in links:
+            rest = rest.replace(label, "", 1)
+        if len(clean_text(rest)) < 20:
+            out["body_attachment"] = docs.pop()
+    return out
+
+
+def parse_html(html: str, url: str, as_of: dt.date | None = None) -> ParsedPage:
+    """The whole page. ``as_of``: no year-less list date is put after it."""
     # lxml rejects str input with an encoding declaration; strip it.
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     try:
@@ -89,6 +161,17 @@ def parse_html(html: str, url: str) -> ParsedPage:
     dynamic = related_dynamic(sel)
     if dynamic:
         meta["related_dynamic"] = dynamic
+    scripts = _xpath(_INLINE_SCRIPTS, sel.root)
+    list_page = extract_list(sel, base, meta, hanweb, scripts, as_of)
+    if list_page is None and isinstance(getattr(sel.root, "tag", None), str):
+        body = find_body(sel)
+        lines = text_lines(body) if body is not None else []
+        meta.update(page_facts(sel, meta, lines))
+        facts = body_facts(body, base)
+        meta.update(facts)
+        if facts.get("body_images_only") and body is not None:
+            # The body is its images; the text around it is the page's furniture.
+            text = visible_text(body)
     return ParsedPage(
         title=title,
         meta=meta,
@@ -97,4 +180,5 @@ def parse_html(html: str, url: str) -> ParsedPage:
         fragment_ids=fragment_ids(sel),
         pagination=pagination,
         hanweb=hanweb,
+        list_page=list_page,
     )

@@ -143,3 +143,61 @@ def _joined_len(chars: int, pieces: int) -> int:
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# The first selectors name a document's own body; the last ones (.content,
+# article, #content) often wrap a whole page, furniture and all.
+def find_body(sel: Selector) -> Any:
+    """The element holding the document's body, or ``None``.
+
+    As ``extract_main_text`` picks it, except that a short container (an
+    image-only body) is kept rather than a later one that wraps it: the
+    wrapper's text is the page's furniture, not the document.
+    """
+    root = sel.root
+    short = None
+    for query in _CONTENT_XPATHS:
+        nodes = _xpath(query, root)
+        if not nodes:
+            continue
+        node = nodes[0]
+        if len(clean_text(" ".join(_xpath(_VISIBLE, node)))) >= 20:
+            if short is not None and (node is short or node in set(short.iterancestors())):
+                return short
+            return node
+        if short is None:
+            short = node
+    return short
+
+
+def visible_text(el: Any) -> str:
+    return clean_text(" ".join(el.xpath(_VISIBLE_TEXT)))
+
+
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
+     "section", "table", "ul", "ol", "dl", "dd", "dt", "article", "blockquote", "center"}
+)  # fmt: skip
+
+
+def text_lines(el: Any) -> list[str]:
+    """The element's visible text as the lines a browser would break it into."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if not isinstance(node.tag, str) or node.tag in ("script", "style"):
+            return
+        block = node.tag in _BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append("\n")
+
+    walk(el)
+    return [line for line in (clean_text(x) for x in "".join(parts).split("\n")) if line]
