@@ -69,7 +69,7 @@ def digest(parsed: Any) -> str:
 def pages(site: Path | None) -> list[tuple[str, str, bytes]]:
     """(key, url, body)"""
     out: list[tuple[str, str, bytes]] = []
-    for f in sorted((REPO / "tests/fixtures").rglob("*.htm*")):
+    for f in sorted(p for p in (REPO / "tests").rglob("*.htm*") if "fixtures" in p.parts):
         out.append((str(f.relative_to(REPO)), f"http://fixture.test/{f.name}", f.read_bytes()))
     sample = REPO / "zwgk/sample/sites"
     for f in sorted(sample.rglob("*.htm*")):

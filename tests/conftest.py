@@ -14,6 +14,12 @@ from zwgk.store import Store
 REPO = Path(__file__).resolve().parent.parent
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: takes a minute or more; part of the default run (deselect: -m 'not slow')"
+    )
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     s = Store(str(tmp_path / "t.db"))

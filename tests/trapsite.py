@@ -1,5 +1,5 @@
 """A loopback site that plants every link outcome and the traps naive
-checkers fall into. Used by tests/test_links_check.py and the benchmark's
+checkers fall into. Used by tests/checks/links/test_links_check.py and the benchmark's
 sanity run.
 
 Two HTTP servers on 127.0.0.1: the configured site ``www.trap.gov.test`` and

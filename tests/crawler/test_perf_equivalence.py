@@ -41,10 +41,10 @@ from zwgk.crawler.items import PageItem, UrlCheckItem
 from zwgk.crawler.pipelines import as_row
 from zwgk.store import Store
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PAGES = sorted(
     [
-        *(REPO / "tests" / "fixtures").rglob("*.htm*"),
+        *(p for p in (REPO / "tests").rglob("*.htm*") if "fixtures" in p.parts),
         *(REPO / "zwgk" / "sample" / "sites").rglob("*.htm*"),
     ]
 )

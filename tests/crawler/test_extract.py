@@ -1,6 +1,6 @@
 """crawler.extract on small pages modelled on real portal markup.
 
-The fixtures under tests/fixtures/html/ imitate the templates of a county
+The fixtures under tests/crawler/fixtures/html/ imitate the templates of a county
 disclosure section (Avalon ``ms-*`` bindings, Word-export bodies, TRS and
 Hanweb list pages) with invented text; every assertion pins a concrete value.
 """

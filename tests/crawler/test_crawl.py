@@ -24,7 +24,7 @@ import yaml
 from zwgk.sample import PLANTED_FILE, SamplePortal
 from zwgk.store import Store
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def zwgk(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

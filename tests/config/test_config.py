@@ -11,7 +11,7 @@ import pytest
 
 from zwgk.config import Config, ConfigError, load_config, parse_config
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 SITE = """\
 sites:

@@ -18,7 +18,7 @@ from tests.trapsite import BROKEN_EXPECTED, EXT, TRAPS, UNVERIFIED_EXPECTED, Tra
 from zwgk.dnsserver import DNSServer
 from zwgk.store import Store
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[3]
 
 
 def zwgk(*args: str) -> subprocess.CompletedProcess[str]:

@@ -22,7 +22,7 @@ import yaml
 from zwgk.dnsserver import DNSServer
 from zwgk.store import Store
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 class Listener:

@@ -2,7 +2,7 @@
 
 Three layers:
 
-- the labelled fixture set (tests/fixtures/interpretation): four portals in
+- the labelled fixture set (tests/checks/interpretation/fixtures): four portals in
   four CMS markups, every document parsed with ``crawler.extract`` exactly as
   the spider does, stored, checked, and compared with its label, one test per
   document, named after the case it covers;
@@ -44,7 +44,7 @@ from zwgk.crawler.extract import decode_html, parse_html, text_hash
 from zwgk.scoring import build_check, load_rubric
 from zwgk.store import Store
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "interpretation"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LABELS: dict[str, Any] = yaml.safe_load((FIXTURES / "labels.yaml").read_text(encoding="utf-8"))[
     "sites"
 ]
@@ -231,7 +231,7 @@ def test_fixtures_are_what_the_generator_writes() -> None:
         for p in FIXTURES.rglob("*")
         if p.is_file() and p.suffix in (".html", ".htm")
     }
-    assert on_disk == set(files), "run tests/fixtures/interpretation/make_fixtures.py"
+    assert on_disk == set(files), "run tests/checks/interpretation/fixtures/make_fixtures.py"
     for key, data in files.items():
         assert (FIXTURES / key).read_bytes() == data, key
     assert (FIXTURES / "labels.yaml").read_text(encoding="utf-8") == labels
