@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from scrapy import exceptions as sx
@@ -49,6 +50,11 @@ _SCRAPY_ERRORS: tuple[tuple[str, FetchStatus], ...] = (
 )
 
 
+# Scrapy's own wording for DOWNLOAD_MAXSIZE/DOWNLOAD_WARNSIZE ("... larger than
+# download max size (N) ..."); not a bare "size", which a host name can hold.
+_MAXSIZE_RE = re.compile(r"max ?size|maxsize", re.I)
+
+
 def classify_failure(exc: BaseException) -> FetchStatus:
     for name, status in _SCRAPY_ERRORS:
         cls = getattr(sx, name, None)
@@ -60,13 +66,18 @@ def classify_failure(exc: BaseException) -> FetchStatus:
             return found
     if isinstance(exc, PrivateAddressBlocked):
         return FetchStatus.PRIVATE_ADDRESS
+    cancelled: Any = getattr(sx, "DownloadCancelledError", None)
+    if cancelled is not None and isinstance(exc, cancelled) and _MAXSIZE_RE.search(str(exc)):
+        # Scrapy >= 2.13 cancels a download over DOWNLOAD_MAXSIZE: the server
+        # answered, with more than we read. It is not a broken link.
+        return FetchStatus.TOO_LARGE
     if isinstance(exc, IgnoreRequest):
         msg = str(exc).lower()
         if "robots" in msg:
             return FetchStatus.ROBOTS_DENIED
         if "redirect" in msg:
             return FetchStatus.REDIRECT_LOOP
-        if "maxsize" in msg or "size" in msg:
+        if _MAXSIZE_RE.search(msg):
             return FetchStatus.TOO_LARGE
         return FetchStatus.ERROR
     if isinstance(exc, terror.DNSLookupError):

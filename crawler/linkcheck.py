@@ -151,6 +151,7 @@ def parse_retry_after(value: bytes | str | None, cap: float = 30.0) -> float | N
         return None
     s = value.decode("latin-1") if isinstance(value, bytes) else value
     s = s.strip()
-    if s.isdigit():
+    # isascii(): str.isdigit() also accepts "²", which float() refuses.
+    if s.isascii() and s.isdigit():
         return min(float(s), cap)
     return cap if s else None

@@ -234,12 +234,6 @@ def test_through_scrapys_own_wrapper() -> None:
             assert classify_failure(wrapped) is expected, (type(wrapped), expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Scrapy >= 2.13 signals DOWNLOAD_MAXSIZE with DownloadCancelledError, "
-    "not IgnoreRequest; classify_failure calls it ERROR, and link verification "
-    "then reports a working large file as connection_error (broken)",
-)
 def test_download_maxsize_from_the_download_handler_is_too_large() -> None:
     from scrapy.utils._download_handlers import get_maxsize_msg
 
