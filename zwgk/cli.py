@@ -28,6 +28,7 @@ from rich.text import Text
 
 from zwgk import __version__
 from zwgk.config import Config, ConfigError, default_file, load_config
+from zwgk.reports.render import write_reports
 from zwgk.runner import CrawlOutcome, RunResult, check, crawl, default_run_id, select_sites
 from zwgk.runner import Progress as RunProgress
 from zwgk.scoring import load_rubric
@@ -181,8 +182,6 @@ def _do_run(
     do_crawl: bool = True,
     do_report: bool = True,
 ) -> RunResult:
-    from zwgk.reports.render import write_reports
-
     try:
         sites = select_sites(cfg, site)
     except KeyError as exc:
@@ -301,8 +300,6 @@ def report_cmd(
     run: RunOpt = None,
 ) -> None:
     """Write scorecards and JSON exports for a stored run."""
-    from zwgk.reports.render import write_reports
-
     store = _store(db)
     run_id = run or store.latest_run_id()
     if run_id is None or store.get_run(run_id) is None:
@@ -319,6 +316,7 @@ def demo(
     """Serve the bundled sample province on loopback and run the whole pipeline on it."""
     import yaml
 
+    # Demo support only: the other commands never load the sample portal.
     from zwgk.sample.server import SamplePortal
 
     _setup_logging(False)

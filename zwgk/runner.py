@@ -109,6 +109,8 @@ def crawl(
     the entry named ``LINKS`` in the result; left out if not ``verify_links``),
     resuming too.
     """
+    # Scrapy, Twisted and the crawl stage load only when a crawl runs, so
+    # `zwgk check` and `zwgk report` start without them.
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import defer
