@@ -117,10 +117,7 @@ def _list(url: str, *titles: str) -> dict[str, Any]:
     return list_page(
         url,
         "通知公告",
-        [
-            list_item(t, f"{url}t{i}.html", f"2026-11-{20 - i:02d}")
-            for i, t in enumerate(titles)
-        ],
+        [list_item(t, f"{url}t{i}.html", f"2026-11-{20 - i:02d}") for i, t in enumerate(titles)],
         placeholder="暂无数据",
         total=len(titles),
     )
