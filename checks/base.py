@@ -66,6 +66,9 @@ class ColumnList:
     name: str | None
     pages: list[Page]  # first page first
     items: list[ListItem]
+    # The items that are documents: not links to another column's list (a
+    # hub's entries, or a side menu taken for the list of an empty column).
+    entries: list[ListItem]
 
     @property
     def url(self) -> str:
@@ -76,14 +79,18 @@ class ColumnList:
 
     @property
     def blank(self) -> bool:
-        """No item on any page, and a page saying so (暂无数据) rather than a
-        script that would fill it."""
-        return not self.items and any(self._facts("blank")) and not any(self._facts("dynamic"))
+        """No document on any page, and a page saying so (暂无数据) rather
+        than a script that would fill it."""
+        return (
+            not self.entries
+            and not any(self._facts("dynamic"))
+            and (any(self._facts("blank")) or any(self._facts("placeholder")))
+        )
 
     @property
     def dynamic(self) -> bool:
-        """No item the crawl could read: a script fills the list (未能验证)."""
-        return not self.items and any(self._facts("dynamic"))
+        """No document the crawl could read: a script fills the list (未能验证)."""
+        return not self.entries and any(self._facts("dynamic"))
 
 
 @dataclass
@@ -120,15 +127,20 @@ class CheckContext:
         for it in self.list_items:
             items.setdefault(it.page_id, []).append(it)
         groups: dict[tuple[str, str | None], list[Page]] = {}
+        list_urls: set[str] = set()
         for p in self.pages:
             facts = (p.meta or {}).get("list")
-            if facts is None or p.is_home or not page_ok(p):
+            if facts is None or not page_ok(p):
                 continue
-            groups.setdefault((directory_of(p.final_url), facts.get("column")), []).append(p)
+            list_urls |= {p.url, p.final_url}
+            if not p.is_home:
+                groups.setdefault((directory_of(p.final_url), facts.get("column")), []).append(p)
         out = []
         for (_, name), pages in groups.items():
             pages.sort(key=lambda p: p.final_url)
-            out.append(ColumnList(name, pages, [it for p in pages for it in items.get(p.id, [])]))
+            col_items = [it for p in pages for it in items.get(p.id, [])]
+            entries = [it for it in col_items if it.url not in list_urls]
+            out.append(ColumnList(name, pages, col_items, entries))
         out.sort(key=lambda c: c.url)
         return out
 
