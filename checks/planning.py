@@ -196,6 +196,7 @@ class PlanningCheck(Check):
         "categories_found": "已公开的规划类别数",
         "plan_documents": "规划文件数",
         "plan_columns": "规划栏目数",
+        "published_later": "晚于评估日期发布、不计入的文件数",
         "documents": "已找到的规划文件",
     }
     evidence_labels: ClassVar[dict[str, str]] = {
@@ -278,6 +279,7 @@ class PlanningCheck(Check):
             if it.page_id in in_scope and it.url not in list_urls:
                 add(it.title, it.url, it.date, it.column)
         linked = set(found)
+        wrapped: set[str] = set()
         for p in ctx.pages:
             meta = p.meta or {}
             if not page_ok(p) or "list" in meta:
@@ -286,11 +288,16 @@ class PlanningCheck(Check):
                 continue
             url = p.final_url if p.final_url in found or p.url not in found else p.url
             add(page_title(p), url, meta.get("publish_date"), meta.get("column_name"))
+            attachment = meta.get("body_attachment")
+            if attachment and url in found:
+                # A page that is just its attachment: one document, in that format.
+                found[url].format = file_format(str(attachment)) or found[url].format
+                wrapped.add(str(attachment))
         # Attachments on the column's pages (附件：…规划.pdf) that no list shows.
         for lk in ctx.links:
             if lk.page_id not in in_scope or lk.kind != "http" or not lk.url:
                 continue
-            if lk.url in found or file_format(lk.url) is None:
+            if lk.url in found or lk.url in wrapped or file_format(lk.url) is None:
                 continue
             source = ctx.pages_by_url.get(lk.source_url)
             column = list_columns.get(lk.page_id) or (
@@ -336,10 +343,16 @@ class PlanningCheck(Check):
                 )
 
         by_category: dict[str, list[Candidate]] = {k: [] for k in CATEGORY_KEYS}
-        documents = 0
+        documents = later = 0
         for cand in self._candidates(ctx, prefixes):
             if cand.columns and all(self.is_news_column(c) for c in cand.columns):
                 continue  # a news item about a plan, not the plan
+            if cand.date and cand.date > ctx.as_of.isoformat():
+                # Published after the evaluation date: not there as of then. A
+                # month-precision date of the evaluation month ("2024-06" <
+                # "2024-06-30") is given the benefit of the doubt.
+                later += 1
+                continue
             key = self.category(cand.title)
             if key is None:
                 continue
@@ -402,6 +415,7 @@ class PlanningCheck(Check):
         out.metrics["categories_found"] = sum(1 for k in CATEGORY_KEYS if by_category[k])
         out.metrics["plan_documents"] = documents
         out.metrics["plan_columns"] = len(plan_cols)
+        out.metrics["published_later"] = later
         out.metrics["documents"] = docs_metric
         return out
 
