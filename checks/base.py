@@ -15,8 +15,8 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from zwgk.config import Config, Site
-from zwgk.store import Link, Page, Store
-from zwgk.vocab import Severity, Status
+from zwgk.store import Link, ListItem, Page, Store
+from zwgk.vocab import Severity, Status, directory_of, page_ok
 
 
 @dataclass
@@ -59,6 +59,41 @@ class CheckOutcome:
 
 
 @dataclass
+class ColumnList:
+    """A column's list as crawled: its list pages (a first page and the pages
+    it paginates to) and their items in order."""
+
+    name: str | None
+    pages: list[Page]  # first page first
+    items: list[ListItem]
+    # The items that are documents: not links to another column's list (a
+    # hub's entries, or a side menu taken for the list of an empty column).
+    entries: list[ListItem]
+
+    @property
+    def url(self) -> str:
+        return self.pages[0].final_url
+
+    def _facts(self, key: str) -> list[Any]:
+        return [(p.meta or {}).get("list", {}).get(key) for p in self.pages]
+
+    @property
+    def blank(self) -> bool:
+        """No document on any page, and a page saying so (暂无数据) rather
+        than a script that would fill it."""
+        return (
+            not self.entries
+            and not any(self._facts("dynamic"))
+            and (any(self._facts("blank")) or any(self._facts("placeholder")))
+        )
+
+    @property
+    def dynamic(self) -> bool:
+        """No document the crawl could read: a script fills the list (未能验证)."""
+        return not self.entries and any(self._facts("dynamic"))
+
+
+@dataclass
 class CheckContext:
     run_id: str
     site: Site
@@ -74,6 +109,40 @@ class CheckContext:
     @cached_property
     def links(self) -> list[Link]:
         return self.store.links(self.run_id, self.site.id)
+
+    @cached_property
+    def list_items(self) -> list[ListItem]:
+        """Items of the column lists crawled; the list facts are ``meta["list"]``
+        of the page with ``id == item.page_id``."""
+        return self.store.list_items(self.run_id, self.site.id)
+
+    @cached_property
+    def columns(self) -> list[ColumnList]:
+        """The column lists crawled, in URL order, home page excluded.
+
+        The pages of one column are the list pages with its name in one folder
+        (``index.html``, ``index_1.html`` …).
+        """
+        items: dict[int, list[ListItem]] = {}
+        for it in self.list_items:
+            items.setdefault(it.page_id, []).append(it)
+        groups: dict[tuple[str, str | None], list[Page]] = {}
+        list_urls: set[str] = set()
+        for p in self.pages:
+            facts = (p.meta or {}).get("list")
+            if facts is None or not page_ok(p):
+                continue
+            list_urls |= {p.url, p.final_url}
+            if not p.is_home:
+                groups.setdefault((directory_of(p.final_url), facts.get("column")), []).append(p)
+        out = []
+        for (_, name), pages in groups.items():
+            pages.sort(key=lambda p: p.final_url)
+            col_items = [it for p in pages for it in items.get(p.id, [])]
+            entries = [it for it in col_items if it.url not in list_urls]
+            out.append(ColumnList(name, pages, col_items, entries))
+        out.sort(key=lambda c: c.url)
+        return out
 
     @cached_property
     def pages_by_url(self) -> dict[str, Page]:

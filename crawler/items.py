@@ -29,15 +29,18 @@ class PageItem:
     text_hash: str | None = None
     fragment_ids: list[str] = field(default_factory=list)
     links: list[dict[str, Any]] = field(default_factory=list)
+    # The items of the page's column list (rows of list_items), when it is one.
+    list_items: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
 class LinkBatchItem:
     """Links discovered after their page was stored (Hanweb dataproxy records),
-    attributed to the page a person sees them on."""
+    attributed to the page a person sees them on, with the list items they are."""
 
     source_url: str
     links: list[dict[str, Any]]
+    list_items: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

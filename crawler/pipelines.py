@@ -61,7 +61,9 @@ class StorePipeline:
             self._flush()
             t = self.target
             assert t.site_id is not None
-            t.store.add_links(t.run_id, t.site_id, t.generation, item.source_url, item.links)
+            t.store.add_links(
+                t.run_id, t.site_id, t.generation, item.source_url, item.links, item.list_items
+            )
         return item
 
     def close_spider(self, spider: Any = None) -> None:

@@ -79,6 +79,76 @@ def link(url: str, text: str, element: str = "a") -> dict[str, Any]:
     }
 
 
+def list_item(
+    title: str,
+    url: str,
+    date: str | None = None,
+    date_text: str | None = None,
+    *,
+    pinned: bool = False,
+) -> dict[str, Any]:
+    """An item of a column list; ``date`` 'YYYY-MM-DD' or 'YYYY-MM' (month precision)."""
+    precision = None if date is None else ("day" if len(date) == 10 else "month")
+    return {
+        "title": title,
+        "url": url,
+        "date": date,
+        "date_text": date_text if date_text is not None else date,
+        "date_precision": precision,
+        "pinned": pinned,
+    }
+
+
+def list_page(
+    url: str,
+    column: str | None,
+    items: list[dict[str, Any]],
+    *,
+    source: str = "static",
+    dynamic: bool = False,
+    blank: bool | None = None,
+    placeholder: str | None = None,
+    total: int | None = None,
+    meta: dict[str, Any] | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
+    """A stored column list page with its items, as the spider stores one."""
+    facts = {
+        "column": column,
+        "column_from": "meta" if column else None,
+        "source": source,
+        "dynamic": dynamic,
+        "blank": (not items and not dynamic) if blank is None else blank,
+        "placeholder": placeholder,
+        "total": total,
+    }
+    rows = [{"column": column, "position": i, **it} for i, it in enumerate(items)]
+    kw.setdefault("title", f"{column}_示例市人民政府" if column else None)
+    return page(url, meta={**(meta or {}), "list": facts}, list_items=rows, **kw)
+
+
+def parsed_page(url: str, html: str, as_of: dt.date | None = None, **kw: Any) -> dict[str, Any]:
+    """A page row from HTML, parsed as the portal spider parses a fetched page."""
+    from zwgk.crawler.extract import list_facts, list_rows, parse_html
+
+    p = parse_html(html, url, as_of=as_of)
+    meta = dict(p.meta)
+    rows: list[dict[str, Any]] = []
+    if p.list_page is not None:
+        meta["list"] = list_facts(p.list_page)
+        rows = list_rows(p.list_page.items, p.list_page.column)
+    base = {
+        "title": p.title,
+        "meta": meta,
+        "text": p.text,
+        "text_len": len(p.text),
+        "links": [lk.as_dict() for lk in p.links],
+        "list_items": rows,
+    }
+    base.update(kw)
+    return page(url, **base)
+
+
 def crawl_into(
     store: Store, cfg: Config, pages: list[dict[str, Any]], run_id: str = "2026-11"
 ) -> None:

@@ -18,7 +18,7 @@ class PortalCollector(Collector):
     order = 10
     scope = Scope.SITE
     spider = PortalSpider
-    tables = ("pages", "links")
+    tables = ("pages", "links", "list_items")
     title = "crawl of {site}"
 
     def completed(self, store: Store, run_id: str, site_id: str | None) -> bool:

@@ -39,7 +39,15 @@ from zwgk.crawler.extract.links import (
     fragment_ids,
     is_binary_url,
 )
-from zwgk.crawler.extract.lists import PLACEHOLDER_RE, ListItem, ListPage, extract_list
+from zwgk.crawler.extract.lists import (
+    PLACEHOLDER_RE,
+    ListItem,
+    ListPage,
+    extract_list,
+    list_facts,
+    list_rows,
+    records_list,
+)
 from zwgk.crawler.extract.metadata import (
     _NEXT_TD_TEXT,
     _TH_BESIDE_TD,
@@ -104,12 +112,15 @@ __all__ = [
     "hanweb_lists",
     "is_binary_url",
     "links_from_fragments",
+    "list_facts",
+    "list_rows",
     "names_only",
     "normalise_date",
     "page_facts",
     "parse_date",
     "parse_hanweb_xml",
     "parse_html",
+    "records_list",
     "related_dynamic",
     "signature_date",
     "text_hash",

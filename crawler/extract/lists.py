@@ -560,6 +560,45 @@ def _hanweb_page(hanweb: list[HanwebList], base: str, furniture: _Furniture) -> 
     return best
 
 
+def list_facts(lp: ListPage) -> dict[str, Any]:
+    """The list-level facts stored as the page's ``meta["list"]``."""
+    return {
+        "column": lp.column,
+        "column_from": lp.column_from,
+        "source": lp.source,
+        "dynamic": lp.dynamic,
+        "blank": lp.blank,
+        "placeholder": lp.placeholder,
+        "total": lp.total,
+    }
+
+
+def list_rows(items: list[ListItem], column: str | None, offset: int = 0) -> list[dict[str, Any]]:
+    """Items as ``list_items`` rows (the store adds the run, site and page)."""
+    return [
+        {
+            "column": column,
+            "position": offset + it.position,
+            "title": it.title,
+            "url": it.url,
+            "date": it.date,
+            "date_text": it.date_text,
+            "date_precision": it.date_precision,
+            "pinned": it.pinned,
+        }
+        for it in items
+    ]
+
+
+def records_list(
+    records_html: list[str], base: str, as_of: dt.date | None = None
+) -> list[ListItem]:
+    """The items of Hanweb jpage records loaded from its data proxy (a later
+    page of a list whose first records the page itself holds)."""
+    drafts = _hanweb_page([HanwebList(records_html, None)], base, _Furniture())
+    return _items(drafts, _resolve_years(drafts, None, as_of))
+
+
 def extract_list(
     sel: Selector,
     base: str,

@@ -22,8 +22,11 @@ from zwgk.crawler.extract import (
     decode_html,
     is_binary_url,
     links_from_fragments,
+    list_facts,
+    list_rows,
     parse_hanweb_xml,
     parse_html,
+    records_list,
     text_hash,
 )
 from zwgk.crawler.fetch import classify_failure
@@ -215,10 +218,15 @@ class PortalSpider(scrapy.Spider):
             yield item
             return
         text, encoding = decode_html(response.body, item.content_type)
-        parsed = parse_html(text, response.url)
+        # A year-less list date ("06-25") is never put after the evaluation date.
+        parsed = parse_html(text, response.url, as_of=self.cfg.evaluation.as_of)
         item.encoding = encoding
         item.title = parsed.title
         item.meta = parsed.meta
+        lp = parsed.list_page
+        if lp is not None and response.status < 400:
+            item.meta = {**parsed.meta, "list": list_facts(lp)}
+            item.list_items = list_rows(lp.items, lp.column)
         if response.status < 400:
             item.text = parsed.text
             item.text_len = len(parsed.text)
@@ -293,6 +301,12 @@ class PortalSpider(scrapy.Spider):
         )
         records, total = parse_hanweb_xml(text)
         links = [link.as_dict() for link in links_from_fragments(records, h["list_url"], "hanweb")]
+        # The proxy's records continue the list the page holds: record
+        # ``start`` (1-based) is the list's item ``start - 1``.
+        start = h["have"] - h["asked"]
+        items = list_rows(
+            records_list(records, h["list_url"], self.cfg.evaluation.as_of), None, start
+        )
         requests: list[Request] = list(self._follow(links, h["depth"] + 1, h["list_url"]))
         total = total if total is not None else h["total"]
         if records and (total is not None or len(records) >= h["asked"]):
@@ -308,8 +322,8 @@ class PortalSpider(scrapy.Spider):
             )
             if req is not None:
                 requests.append(req)
-        if links:
-            yield LinkBatchItem(source_url=h["list_url"], links=links)
+        if links or items:
+            yield LinkBatchItem(source_url=h["list_url"], links=links, list_items=items)
         yield from requests
 
     def on_list_error(self, failure: Failure) -> None:

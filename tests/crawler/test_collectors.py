@@ -32,7 +32,7 @@ def test_collectors_own_disjoint_existing_tables() -> None:
     owned = [t for c in registry() for t in c.tables]
     assert len(owned) == len(set(owned))
     assert set(owned) <= set(Base.metadata.tables)
-    assert set(owned) == {"pages", "links", "url_checks", "link_cache"}
+    assert set(owned) == {"pages", "links", "list_items", "url_checks", "link_cache"}
 
 
 def test_outcome_of_close_reason() -> None:

@@ -183,6 +183,40 @@ def test_structure_findings_match_planted(crawled: Crawled) -> None:
     assert got == expected
 
 
+@pytest.mark.parametrize("check", ["planning", "freshness"])
+def test_planning_and_freshness_findings_match_planted(crawled: Crawled, check: str) -> None:
+    planted = yaml.safe_load(PLANTED_FILE.read_text(encoding="utf-8"))
+    expected = {
+        (d["site"], d["rule"], d["url"].format(port=crawled.portal.port))
+        for d in planted["defects"]
+        if d["check"] == check
+    }
+    found = [f for f in crawled.store.findings("2026-11") if f.check == check]
+    assert {(f.site_id, f.rule, f.url) for f in found} == expected
+    # lanhai misses every category of plan, each its own finding; no finding twice.
+    got = Counter((f.site_id, f.rule, f.url, f.message) for f in found)
+    assert max(got.values()) == 1
+    if check == "planning":
+        assert sum(1 for f in found if f.site_id == "lanhai") == 5
+
+
+def test_list_items_stored_by_the_crawl(crawled: Crawled) -> None:
+    port = crawled.portal.port
+    items = crawled.store.list_items("2026-11", "qinghe")
+    # 政府文件: 8 records in the page, 10 more through the jpage data proxy,
+    # one list in order.
+    zfwj = [i for i in items if i.page_url.endswith("/col/col1234/index.html")]
+    assert [i.position for i in zfwj] == list(range(18))
+    assert {i.column for i in zfwj} == {"政府文件"} and all(i.date for i in zfwj)
+    pages = {p.final_url: p for p in crawled.store.pages("2026-11", "qinghe")}
+    blank = pages[f"http://xxgk.qinghe.gov.test:{port}/col/col1238/index.html"]
+    assert blank.meta["list"]["placeholder"] == "暂无信息"
+    pdf = [i for i in items if i.url.endswith(".pdf")]
+    assert [(i.title, i.date, i.column) for i in pdf] == [
+        ("清河县“十四五”交通运输发展规划", "2022-01-20", "发展规划")
+    ]
+
+
 def test_json_exports(crawled: Crawled) -> None:
     import json
 
@@ -197,7 +231,13 @@ def test_json_exports(crawled: Crawled) -> None:
     for s in scores:
         assert {"site", "score", "max_score", "vetoed", "checks"} <= set(s)
         assert s["checks"]["structure"]["status"] == "fail"
+        assert "home_newest" in s["checks"]["freshness"]["metrics"]
         assert 0 <= s["score"] <= s["max_score"]
+    by_site = {s["site"]: s["checks"] for s in scores}
+    assert by_site["hanshan"]["planning"]["metrics"]["categories_found"] == 5
+    assert by_site["qinghe"]["planning"]["metrics"]["spatial_found"] is False
+    assert by_site["qinghe"]["freshness"]["metrics"]["columns_blank"] == 1
+    assert {f["check"] for f in findings} >= {"planning", "freshness"}
     for site in ("hanshan", "qinghe", "lanhai"):
         html = (root / "sites" / f"{site}.html").read_text(encoding="utf-8")
         assert "整改清单" in html and "<script" not in html

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import create_engine, inspect, text
 
-from tests.conftest import crawl_into, link, make_config, page
-from zwgk.store import Store
+from tests.conftest import crawl_into, link, list_item, list_page, make_config, page
+from zwgk.store import ListItem, Store
 
 
 def test_migration_creates_every_table(tmp_path: Path) -> None:
     s = Store(str(tmp_path / "m.db"))
     tables = set(inspect(s.engine).get_table_names())
-    assert {"runs", "site_runs", "pages", "links", "findings", "check_results", "scores"} <= tables
+    assert {
+        "runs", "site_runs", "pages", "links", "list_items", "findings", "check_results", "scores"
+    } <= tables  # fmt: skip
     assert "alembic_version" in tables
     # Opening again is a no-op migration, not an error.
     Store(str(tmp_path / "m.db")).dispose()
@@ -105,3 +108,139 @@ def test_links_from_script_lists_attach_to_their_page(store: Store) -> None:
     assert [(lk.url, lk.source_url) for lk in links] == [
         ("http://www.demo.gov.test/art/1.html", "http://www.demo.gov.test/list/")
     ]
+
+
+# -- list items ------------------------------------------------------------------------------
+
+
+def _list(url: str, *titles: str) -> dict[str, Any]:
+    return list_page(
+        url,
+        "通知公告",
+        [list_item(t, f"{url}t{i}.html", f"2026-11-{20 - i:02d}") for i, t in enumerate(titles)],
+        placeholder="暂无数据",
+        total=len(titles),
+    )
+
+
+def test_list_items_are_stored_with_their_page(store: Store) -> None:
+    cfg = make_config()
+    crawl_into(
+        store,
+        cfg,
+        [
+            page("http://www.demo.gov.test/", is_home=True, depth=0),
+            _list("http://www.demo.gov.test/zwgk/tzgg/", "甲", "乙"),
+            list_page("http://www.demo.gov.test/zwgk/kong/", "空白栏目", []),
+        ],
+    )
+    pages = {p.url: p for p in store.pages("2026-11", "demo")}
+    items = store.list_items("2026-11", "demo")
+    tzgg = pages["http://www.demo.gov.test/zwgk/tzgg/"]
+    assert [(i.page_id, i.page_url, i.column, i.position, i.title, i.date) for i in items] == [
+        (tzgg.id, tzgg.final_url, "通知公告", 0, "甲", "2026-11-20"),
+        (tzgg.id, tzgg.final_url, "通知公告", 1, "乙", "2026-11-19"),
+    ]
+    assert items[0].date_precision == "day" and items[0].pinned is False
+    assert tzgg.meta["list"] == {
+        "column": "通知公告",
+        "column_from": "meta",
+        "source": "static",
+        "dynamic": False,
+        "blank": False,
+        "placeholder": "暂无数据",
+        "total": 2,
+    }
+    assert pages["http://www.demo.gov.test/zwgk/kong/"].meta["list"]["blank"] is True
+    assert "list" not in pages["http://www.demo.gov.test/"].meta
+
+
+def test_recrawl_replaces_list_items_and_resume_keeps_them(store: Store) -> None:
+    cfg = make_config()
+    url = "http://www.demo.gov.test/zwgk/tzgg/"
+    crawl_into(store, cfg, [_list(url, "旧一", "旧二")])
+    # A re-crawl in progress: the old items stay current …
+    gen, _ = store.begin_site_crawl("2026-11", "demo", "x", cfg.sites[0].home, resume=True)
+    store.add_pages("2026-11", "demo", gen, [_list(url, "新")])
+    assert [i.title for i in store.list_items("2026-11", "demo")] == ["旧一", "旧二"]
+    # … a killed crawl resumes the same generation, its items kept …
+    gen2, resumed = store.begin_site_crawl("2026-11", "demo", "x", cfg.sites[0].home, resume=True)
+    assert (gen2, resumed) == (gen, True)
+    store.add_pages("2026-11", "demo", gen, [_list("http://www.demo.gov.test/zwgk/b/", "另")])
+    # … and finishing swaps them in, the old generation's gone.
+    store.finish_site_crawl("2026-11", "demo", gen, {})
+    assert [i.title for i in store.list_items("2026-11", "demo")] == ["新", "另"]
+    with store.Session() as s:
+        assert s.query(ListItem).count() == 2
+
+
+def test_abandoned_generation_list_items_are_dropped(store: Store) -> None:
+    cfg = make_config()
+    store.ensure_run("2026-11", cfg.evaluation.as_of, cfg.evaluation.start, {})
+    gen, _ = store.begin_site_crawl("2026-11", "demo", "x", cfg.sites[0].home, resume=True)
+    store.add_pages("2026-11", "demo", gen, [_list("http://www.demo.gov.test/a/", "弃")])
+    store.begin_site_crawl("2026-11", "demo", "x", cfg.sites[0].home, resume=False)
+    with store.Session() as s:
+        assert s.query(ListItem).count() == 0
+
+
+def test_script_loaded_records_continue_their_list(store: Store) -> None:
+    cfg = make_config()
+    url = "http://www.demo.gov.test/col/col1/index.html"
+    store.ensure_run("2026-11", cfg.evaluation.as_of, cfg.evaluation.start, {})
+    gen, _ = store.begin_site_crawl("2026-11", "demo", "x", cfg.sites[0].home, resume=False)
+    store.add_pages("2026-11", "demo", gen, [_list(url, "一", "二")])
+    later = [{"position": 2, **list_item("三", "http://www.demo.gov.test/art/3.html", "2026-10")}]
+    store.add_links("2026-11", "demo", gen, url, [], later)
+    store.finish_site_crawl("2026-11", "demo", gen, {})
+    items = store.list_items("2026-11", "demo")
+    assert [(i.title, i.position, i.column, i.date_precision) for i in items] == [
+        ("一", 0, "通知公告", "day"),
+        ("二", 1, "通知公告", "day"),
+        ("三", 2, "通知公告", "month"),
+    ]
+    assert store.links("2026-11", "demo") == []
+
+
+def test_migration_upgrades_a_0002_database(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    from zwgk.store.db import MIGRATIONS
+
+    db = tmp_path / "old.db"
+    url = f"sqlite:///{db}"
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url)
+    command.upgrade(cfg, "0002")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        assert "list_items" not in inspect(conn).get_table_names()
+        conn.execute(
+            text(
+                "INSERT INTO runs (id, as_of, period_start, status, created_at, config) "
+                "VALUES ('2026-10', '2026-10-31', '2026-01-01', 'done', '2026-10-31', '{}')"
+            )
+        )
+    engine.dispose()
+    s = Store(url)
+    insp = inspect(s.engine)
+    cols = {c["name"] for c in insp.get_columns("list_items")}
+    assert cols == {
+        "id", "run_id", "site_id", "generation", "page_id", "page_url", "column", "position",
+        "title", "url", "date", "date_text", "date_precision", "pinned",
+    }  # fmt: skip
+    assert {ix["name"] for ix in insp.get_indexes("list_items")} == {"ix_list_items_site"}
+    assert s.get_run("2026-10") is not None  # the old data survives the upgrade
+    with s.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+    # The fresh schema and the migrated one agree (what autogenerate would see).
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from zwgk.store.models import Base
+
+    with s.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    s.dispose()

@@ -1,5 +1,5 @@
-"""The portal crawl's part of the store: page and link writes, and what a
-resumed crawl reads back (``crawl_state``)."""
+"""The portal crawl's part of the store: page, link and list-item writes, and
+what a resumed crawl reads back (``crawl_state``)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from zwgk.store.base import StoreBase
-from zwgk.store.models import Link, Page
+from zwgk.store.models import Link, ListItem, Page
 
 _LINKS = cast(Table, Link.__table__)
-# Keys a crawled page's dict may have: Page's attributes, and its links.
-_PAGE_KEYS = frozenset(Page.__mapper__.attrs.keys()) | {"links"}
+_LIST_ITEMS = cast(Table, ListItem.__table__)
+# Keys a crawled page's dict may have: Page's attributes, its links and the
+# items of its column list.
+_CHILDREN = frozenset({"links", "list_items"})
+_PAGE_KEYS = frozenset(Page.__mapper__.attrs.keys()) | _CHILDREN
 
 
 def _same_keys(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -36,9 +39,16 @@ def _same_keys(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
 
 
 def delete_generations(s: Session, run_id: str, site_id: str, keep: int) -> None:
-    """Drop a site's pages and links of every generation but ``keep``."""
+    """Drop a site's pages, links and list items of every generation but ``keep``."""
     s.execute(
         delete(Link).where(Link.run_id == run_id, Link.site_id == site_id, Link.generation != keep)
+    )
+    # Deleted explicitly, like links: SQLite cascades only with foreign_keys on,
+    # and another database may not have the cascade at all.
+    s.execute(
+        delete(ListItem).where(
+            ListItem.run_id == run_id, ListItem.site_id == site_id, ListItem.generation != keep
+        )
     )
     s.execute(
         delete(Page).where(Page.run_id == run_id, Page.site_id == site_id, Page.generation != keep)
@@ -53,7 +63,7 @@ class CrawlStore(StoreBase):
     def add_pages(
         self, run_id: str, site_id: str, generation: int, items: Sequence[dict[str, Any]]
     ) -> None:
-        """Store crawled pages with their links in one transaction.
+        """Store crawled pages with their links and list items in one transaction.
 
         One INSERT … RETURNING for the pages and one executemany for all
         their links (per run of rows with the same keys, so that ids follow
@@ -73,7 +83,7 @@ class CrawlStore(StoreBase):
                         "run_id": run_id,
                         "site_id": site_id,
                         "generation": generation,
-                        **{k: v for k, v in item.items() if k != "links"},
+                        **{k: v for k, v in item.items() if k not in _CHILDREN},
                     }
                     for item in items
                 ]
@@ -100,6 +110,20 @@ class CrawlStore(StoreBase):
             # and the ORM's per-row bookkeeping cost more than SQLite's work.
             for run in _same_keys(links):
                 s.execute(_LINKS.insert(), run)
+            list_items = [
+                {
+                    "run_id": run_id,
+                    "site_id": site_id,
+                    "generation": generation,
+                    "page_id": page_id,
+                    "page_url": item["final_url"],
+                    **entry,
+                }
+                for item, page_id in zip(items, page_ids, strict=True)
+                for entry in item.get("list_items") or []
+            ]
+            for run in _same_keys(list_items):
+                s.execute(_LIST_ITEMS.insert(), run)
 
     def add_links(
         self,
@@ -108,8 +132,10 @@ class CrawlStore(StoreBase):
         generation: int,
         source_url: str,
         links: Sequence[dict[str, Any]],
+        list_items: Sequence[dict[str, Any]] = (),
     ) -> None:
-        """Attach links found later (script-loaded list records) to a stored page."""
+        """Attach links found later (script-loaded list records) to a stored
+        page, and the list items those records are."""
         with self.session() as s:
             page = s.scalar(
                 select(Page)
@@ -120,6 +146,25 @@ class CrawlStore(StoreBase):
                 .limit(1)
             )
             if page is None:
+                return
+            if list_items:
+                column = (page.meta or {}).get("list", {}).get("column")
+                s.execute(
+                    insert(ListItem),
+                    [
+                        {
+                            "run_id": run_id,
+                            "site_id": site_id,
+                            "generation": generation,
+                            "page_id": page.id,
+                            "page_url": page.final_url,
+                            **entry,
+                            "column": entry.get("column") or column,
+                        }
+                        for entry in list_items
+                    ],
+                )
+            if not links:
                 return
             s.execute(
                 insert(Link),

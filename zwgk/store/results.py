@@ -1,4 +1,4 @@
-"""The checks' part of the store: the current pages and links they read, and
+"""The checks' part of the store: the current pages, links and list items they read, and
 the check results, findings and scores they write."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from zwgk.store.base import StoreBase, site_run_row
-from zwgk.store.models import CheckResult, Finding, Link, Page, Score
+from zwgk.store.models import CheckResult, Finding, Link, ListItem, Page, Score
 
 
 def delete_site_results(s: Session, run_id: str, site_id: str) -> None:
@@ -57,6 +57,24 @@ class ResultStore(StoreBase):
                         Link.generation == sr.generation,
                     )
                     .order_by(Link.id)
+                )
+            )
+
+    def list_items(self, run_id: str, site_id: str) -> list[ListItem]:
+        """The current generation's list items, list by list in item order."""
+        with self.Session() as s:
+            sr = site_run_row(s, run_id, site_id)
+            if sr is None:
+                return []
+            return list(
+                s.scalars(
+                    select(ListItem)
+                    .where(
+                        ListItem.run_id == run_id,
+                        ListItem.site_id == site_id,
+                        ListItem.generation == sr.generation,
+                    )
+                    .order_by(ListItem.page_id, ListItem.position, ListItem.id)
                 )
             )
 

@@ -675,6 +675,15 @@ var SiteInfo = {{
             "200",
             "网站未设置规划信息栏目（无发展规划、“十四五”规划纲要等内容）。",
         )
+        p.defect(
+            SITE,
+            "freshness",
+            "column_unverified",
+            url_of(HOST, "/zwgk/zfxxgk/zfxxgkzn/"),
+            "200",
+            "“政府信息公开指南”栏目的列表由avalon模板（ms-repeat）在浏览器中加载，静态页面没有条目，"
+            "只能记为未能验证，不能判为空白栏目。",
+        )
         p.trap(
             SITE,
             url_of(HOST, ZTZL),

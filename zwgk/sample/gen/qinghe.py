@@ -199,7 +199,7 @@ class Qinghe:
 {shown}
 </recordset>
 </datastore>
-</script></div><script language="javascript" src="/module/web/jpage/jpage.js"></script>
+</script></div>{'<p class="kong">暂无信息</p>' if not records else ""}<script language="javascript" src="/module/web/jpage/jpage.js"></script>
 <script language="javascript">
 $(document).ready(function () {{
 	$("#{col.unitid}").jpage({json.dumps(config, ensure_ascii=False)});
@@ -282,6 +282,10 @@ $(document).ready(function () {{
         zcjd = Column("政策解读", "/col/col1235/", XXGK, crumbs=[fdzd], columnid=1235, unitid=4235)
         fzgh = Column("发展规划", "/col/col1236/", XXGK, crumbs=[fdzd], columnid=1236, unitid=4236)
         rsxx = Column("人事信息", "/col/col1237/", XXGK, crumbs=[fdzd], columnid=1237, unitid=4237)
+        # Planted: a 规划 sub-column that was set up and never filled.
+        kjgh = Column(
+            "国土空间规划", "/col/col1238/", XXGK, crumbs=[fdzd], columnid=1238, unitid=4238
+        )
 
         for n in site.news:
             news.add(
@@ -381,6 +385,42 @@ $(document).ready(function () {{
                     )
                 ),
             ),
+            self.new_doc(
+                title="清河县东部片区发展规划（2021—2035年）",
+                date="2023-06-15",
+                time="10:00",
+                source="清河县发展和改革局",
+                kind="plan",
+                topic="国民经济管理、国有资产监管",
+                body=paras(
+                    news_body(
+                        site,
+                        "东部片区规划",
+                        "东部片区包括城东、白沙、柳林三镇，规划面积286平方公里。",
+                    )
+                ),
+            ),
+            self.new_doc(
+                title="清河县国民经济和社会发展第十三个五年规划纲要",
+                date="2016-04-12",
+                time="10:00",
+                source="清河县发展和改革局",
+                kind="plan",
+                topic="国民经济管理、国有资产监管",
+                body=paras(
+                    news_body(
+                        site, "十三五纲要", "本纲要阐明“十三五”时期全县经济社会发展的主要目标。"
+                    )
+                ),
+            ),
+            # Published only as a PDF that the list links to: no web page.
+            self.new_doc(
+                title="清河县“十四五”交通运输发展规划",
+                date="2022-01-20",
+                time="10:00",
+                source="清河县交通运输局",
+                kind="file",
+            ),
         )
         self.docid = 56500
         for date, title in (
@@ -444,9 +484,13 @@ $(document).ready(function () {{
                 )
             )
 
-        columns = [news, guide, system, reports, zfwj, zcjd, fzgh, rsxx]
+        columns = [news, guide, system, reports, zfwj, zcjd, fzgh, rsxx, kjgh]
         for col in columns:
             self.place(col)
+        for d in fzgh.docs:
+            if d.kind == "file":
+                d.path = f"/attach/0/{d.ymd[:4]}/{d.ymd[4:6]}/{d.docid:x}e3a7c905b1d2.pdf"
+                self.out.put(XXGK, d.path, tiny_pdf("Qinghe 14th five-year transport plan"))
         for d in zcjd.docs:
             assert d.policy is not None
             spec = site.policies[d.policy.key]
@@ -467,12 +511,13 @@ $(document).ready(function () {{
         for col in columns:
             self.list_page(col)
             for d in col.docs:
-                self.detail(d)
+                if d.kind != "file":
+                    self.detail(d)
         self.www_home(news, zfwj, zcjd)
         self.xxgk_home(zfwj, zcjd, fzgh, rsxx)
         self.pages()
         self.static_files()
-        self.plant(policies, zfwj, rsxx, reports, missing_pdf)
+        self.plant(policies, zfwj, rsxx, reports, missing_pdf, kjgh)
 
     def www_home(self, news: Column, zfwj: Column, zcjd: Column) -> None:
         def items(col: Column, n: int, absolute: str = "") -> str:
@@ -527,7 +572,13 @@ $(document).ready(function () {{
 
     def pages(self) -> None:
         path = "/col/col1203/index.html"
-        subs = [("政府文件", 1234), ("政策解读", 1235), ("发展规划", 1236), ("人事信息", 1237)]
+        subs = [
+            ("政府文件", 1234),
+            ("政策解读", 1235),
+            ("发展规划", 1236),
+            ("国土空间规划", 1238),
+            ("人事信息", 1237),
+        ]
         lis = "\n".join(f'<li><a href="/col/col{c}/index.html">{n}</a></li>' for n, c in subs)
         body = f"""<div class="w1200 main">
 {self.position([("法定主动公开内容", path)])}
@@ -578,6 +629,7 @@ $(document).ready(function () {{
         rsxx: Column,
         reports: Column,
         missing_pdf: str,
+        kjgh: Column,
     ) -> None:
         p = self.planted
         p.defect(
@@ -625,6 +677,32 @@ $(document).ready(function () {{
             url_of(XXGK, rsxx.path + "index.html"),
             "200",
             f"“人事信息”栏目最新信息发布于{rsxx.docs[0].date}，超过一年半未更新。",
+        )
+        blank = url_of(XXGK, kjgh.path + "index.html")
+        p.defect(
+            SITE,
+            "freshness",
+            "column_blank",
+            blank,
+            "200",
+            "“国土空间规划”栏目页面只有“暂无信息”提示，没有任何信息（空白栏目）。",
+        )
+        p.defect(
+            SITE,
+            "planning",
+            "column_blank",
+            blank,
+            "200",
+            "规划信息下的“国土空间规划”子栏目为空白栏目。",
+        )
+        p.defect(
+            SITE,
+            "planning",
+            "plan_missing",
+            blank,
+            "200",
+            "未公开国土空间总体规划：“国土空间规划”栏目为空，其他栏目也没有。"
+            "（“发展规划”栏目中的“十四五”交通运输发展规划只有PDF附件，是专项规划，不是规划纲要。）",
         )
         first, *_ = C.REDIRECTS
         p.trap(

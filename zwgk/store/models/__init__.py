@@ -1,7 +1,7 @@
 """The store's tables, one module per stage that writes them.
 
-``core``: runs and the sites within them (every stage); ``crawl``: pages and
-links (the portal crawl); ``linkcheck``: link verification outcomes and cache;
+``core``: runs and the sites within them (every stage); ``crawl``: pages,
+links and list items (the portal crawl); ``linkcheck``: link verification outcomes and cache;
 ``results``: check results, findings and scores. A further module here (a new
 collector's tables) is imported with the package, so that its tables are in
 ``Base.metadata`` for Alembic without a line elsewhere.
@@ -13,7 +13,7 @@ import importlib
 import pkgutil
 
 from zwgk.store.models.core import Base, Run, SiteRun, utcnow
-from zwgk.store.models.crawl import Link, Page
+from zwgk.store.models.crawl import Link, ListItem, Page
 from zwgk.store.models.linkcheck import LinkCache, UrlCheck
 from zwgk.store.models.results import CheckResult, Finding, Score
 
@@ -26,6 +26,7 @@ __all__ = [
     "Finding",
     "Link",
     "LinkCache",
+    "ListItem",
     "Page",
     "Run",
     "Score",

@@ -1,6 +1,7 @@
-"""The portal crawl's tables: pages and the links on them.
+"""The portal crawl's tables: pages, the links on them, and the items of the
+column lists among them.
 
-Pages and links carry a ``generation``: a re-crawl of a site writes a new
+Pages, links and list items carry a ``generation``: a re-crawl of a site writes a new
 generation beside the old one and swaps it in with one transaction when the
 crawl finishes, so a killed re-crawl never leaves a site half-replaced.
 """
@@ -69,3 +70,29 @@ class Link(Base):
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     on_home: Mapped[bool] = mapped_column(Boolean, default=False)
     generated_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class ListItem(Base):
+    """One item of a column's list page, as the page shows it.
+
+    The list's own facts (its column name, whether it is blank or filled by
+    a script) are the page's ``meta["list"]``.
+    """
+
+    __tablename__ = "list_items"
+    __table_args__ = (Index("ix_list_items_site", "run_id", "site_id", "generation"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    site_id: Mapped[str] = mapped_column(String(64))
+    generation: Mapped[int] = mapped_column(Integer)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"))
+    page_url: Mapped[str] = mapped_column(Text)  # the list page (its final URL)
+    column: Mapped[str | None] = mapped_column(Text, nullable=True)
+    position: Mapped[int] = mapped_column(Integer)  # 0-based within the list
+    title: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    # YYYY-MM-DD, or YYYY-MM at month precision; None when the list shows no date.
+    date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    date_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    date_precision: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
