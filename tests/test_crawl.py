@@ -183,6 +183,48 @@ def test_structure_findings_match_planted(crawled: Crawled) -> None:
     assert got == expected
 
 
+@pytest.mark.parametrize("check", ["identity", "metadata"])
+def test_identity_and_metadata_findings_match_planted(crawled: Crawled, check: str) -> None:
+    # planted.yaml lists, beside lanhai's missing 公安机关备案号, what the
+    # loopback sample cannot help: every site's .test domain and plain HTTP
+    # (warnings under the shipped rubric, whose only suffix is gov.cn).
+    planted = yaml.safe_load(PLANTED_FILE.read_text(encoding="utf-8"))
+    expected = {
+        (d["site"], d["rule"], d["url"].format(port=crawled.portal.port))
+        for d in planted["defects"]
+        if d["check"] == check
+    }
+    got = {
+        (f.site_id, f.rule, f.url) for f in crawled.store.findings("2026-11") if f.check == check
+    }
+    assert got == expected
+    assert expected
+
+
+def test_identity_and_metadata_in_the_json_exports(crawled: Crawled) -> None:
+    import json
+
+    root = crawled.out / "2026-11"
+    findings = json.loads((root / "findings.json").read_text(encoding="utf-8"))
+    scores = {
+        s["site"]: s for s in json.loads((root / "scores.json").read_text(encoding="utf-8"))
+    }
+    assert {(f["site"], f["rule"]) for f in findings if f["check"] == "metadata"} == {
+        ("qinghe", "index_no_missing")
+    }
+    assert ("lanhai", "police_missing") in {
+        (f["site"], f["rule"]) for f in findings if f["check"] == "identity"
+    }
+    for site in ("hanshan", "qinghe", "lanhai"):
+        identity = scores[site]["checks"]["identity"]["metrics"]
+        assert identity["marks_required"] == 4
+        assert identity["marks_found"] == (3 if site == "lanhai" else 4)
+        metadata = scores[site]["checks"]["metadata"]["metrics"]
+        assert metadata["items"] > 0
+    assert scores["qinghe"]["checks"]["metadata"]["metrics"]["index_no_missing"] == 3
+    assert scores["lanhai"]["checks"]["identity"]["status"] == "fail"
+
+
 def test_json_exports(crawled: Crawled) -> None:
     import json
 
