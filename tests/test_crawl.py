@@ -206,9 +206,7 @@ def test_identity_and_metadata_in_the_json_exports(crawled: Crawled) -> None:
 
     root = crawled.out / "2026-11"
     findings = json.loads((root / "findings.json").read_text(encoding="utf-8"))
-    scores = {
-        s["site"]: s for s in json.loads((root / "scores.json").read_text(encoding="utf-8"))
-    }
+    scores = {s["site"]: s for s in json.loads((root / "scores.json").read_text(encoding="utf-8"))}
     assert {(f["site"], f["rule"]) for f in findings if f["check"] == "metadata"} == {
         ("qinghe", "index_no_missing")
     }

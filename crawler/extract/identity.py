@@ -23,7 +23,6 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 from parsel import Selector
-from parsel.csstranslator import HTMLTranslator
 
 from zwgk.crawler.extract.text import _xpath, clean_text
 
@@ -49,24 +48,22 @@ _FOOTER_TOKEN = re.compile(
 )
 # Containers that hold only the document's own text; the generic ones
 # (.content, article, #content) may wrap the page footer and all.
-_DOCUMENT_BODY = etree.XPath(
-    " | ".join(
-        HTMLTranslator().css_to_xpath(css)
-        for css in (
-            ".TRS_Editor",
-            ".trs_editor_view",
-            "#zoom",
-            ".article_content",
-            ".article-content",
-            "#UCAP-CONTENT",
-            ".bt-content",
-            ".zw",
-            "#zoomcon",
-        )
-    )
+_BODY_CLASSES = frozenset(
+    {"TRS_Editor", "trs_editor_view", "article_content", "article-content", "bt-content", "zw"}
 )
-_BODY_TEXTS = etree.XPath(
-    "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
+_BODY_IDS = frozenset({"zoom", "UCAP-CONTENT", "zoomcon"})
+_FOOTER_WORDS = ("foot", "bottom", "dibu", "bqxx", "banquan", "copyright")
+# The page's last text nodes: enough of them to keep _TAIL_TEXTS outside the
+# document body and the footers, without walking the whole page in Python.
+_LAST_TEXTS = etree.XPath(
+    "(//body//text()[not(ancestor::script) and not(ancestor::style)"
+    " and not(ancestor::noscript) and normalize-space()])[position() > last() - 200]"
+)
+_UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
+_CONAC_ATTRS = etree.XPath(
+    f"//@href[contains(translate(., '{_UPPER}', '{_LOWER}'), 'conac')]"
+    f" | //@src[contains(translate(., '{_UPPER}', '{_LOWER}'), 'conac')]",
+    smart_strings=False,
 )
 _VISIBLE = etree.XPath(
     ".//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False
@@ -75,7 +72,6 @@ _SCRIPTS = etree.XPath("//script")
 _META_SITE_CODE = etree.XPath(
     "//meta[translate(@name, 'SITEIDCODE', 'siteidcode')='siteidcode']/@content"
 )
-_ATTR_URLS = etree.XPath("//*[@href or @src]")
 # Text nodes at the end of the page that count as its foot when no footer
 # container holds the marks.
 _TAIL_TEXTS = 40
@@ -107,30 +103,53 @@ def _is_footer(el: Any) -> bool:
     return any(_FOOTER_TOKEN.search(w) for w in words)
 
 
-def _footers(root: Any, bodies: set[Any]) -> list[Any]:
-    """The outermost footer containers outside the document's own body."""
-    out: list[Any] = []
-    chosen: set[Any] = set()
+def _regions(root: Any) -> tuple[list[Any], set[Any]]:
+    """The outermost footer containers outside the document's own body, and
+    the document body containers; one walk over the elements."""
+    candidates: list[Any] = []
+    bodies: set[Any] = set()
     for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in _NOT_FOOTER or not _is_footer(el):
+        tag = el.tag
+        if not isinstance(tag, str) or tag in _NOT_FOOTER:
+            continue
+        cls, ident = el.get("class"), el.get("id")
+        if cls is None and ident is None and tag != "footer":
+            continue
+        if (cls and not _BODY_CLASSES.isdisjoint(cls.split())) or ident in _BODY_IDS:
+            bodies.add(el)
+        words = f"{cls or ''} {ident or ''}".lower()
+        if tag == "footer" or any(w in words for w in _FOOTER_WORDS):
+            candidates.append(el)
+    chosen: set[Any] = set()
+    footers: list[Any] = []
+    for el in candidates:
+        if not _is_footer(el):
             continue
         ancestors = set(el.iterancestors())
-        if ancestors & chosen or ancestors & bodies:
+        if ancestors & chosen or ancestors & bodies or el in bodies:
             continue
         chosen.add(el)
-        out.append(el)
-    return out
+        footers.append(el)
+    return footers, bodies
 
 
 def _tail(root: Any, bodies: set[Any], footers: list[Any]) -> list[str]:
     """The last text nodes of the page outside the document body and the footers."""
     skip = bodies | set(footers)
+    # Whether an element lies in a skipped region, remembered along each path
+    # climbed: text nodes share their ancestors.
+    inside: dict[Any, bool] = {el: True for el in skip}
     texts: list[str] = []
-    for t in _xpath(_BODY_TEXTS, root):
-        parent = t.getparent()
-        if parent is None:
-            continue
-        if parent in skip or any(a in skip for a in parent.iterancestors()):
+    for t in _xpath(_LAST_TEXTS, root):
+        path: list[Any] = []
+        node = t.getparent()
+        while node is not None and node not in inside:
+            path.append(node)
+            node = node.getparent()
+        verdict = inside.get(node, False) if node is not None else False
+        for el in path:
+            inside[el] = verdict
+        if verdict or (not path and node is None):
             continue
         s = clean_text(str(t))
         if s:
@@ -139,11 +158,9 @@ def _tail(root: Any, bodies: set[Any], footers: list[Any]) -> list[str]:
 
 
 def _badge(root: Any, footers: list[Any], scripts: list[Any]) -> str | None:
-    for el in _xpath(_ATTR_URLS, root):
-        for attr in ("href", "src"):
-            value = el.get(attr) or ""
-            if _CONAC.search(value):
-                return value.strip()[:200]
+    for value in _xpath(_CONAC_ATTRS, root):
+        if _CONAC.search(value):
+            return str(value).strip()[:200]
     for script in scripts:
         code = unquote(script.text or "")
         m = _CONAC_URL.search(code)
@@ -206,8 +223,7 @@ def extract_identity(sel: Selector, url: str) -> dict[str, Any]:
     root = sel.root
     if not isinstance(getattr(root, "tag", None), str):
         return {}
-    bodies = set(_xpath(_DOCUMENT_BODY, root))
-    footers = _footers(root, bodies)
+    footers, bodies = _regions(root)
     parts = [clean_text(" ".join(_xpath(_VISIBLE, f))) for f in footers]
     parts.extend(_tail(root, bodies, footers))
     region = " ".join(p for p in parts if p)
