@@ -8,8 +8,9 @@ the crawl records.
 The package, by layer (each module imports only those above it): decode
 (bytes to text), dates (dates as pages print them), text (whitespace, XPath
 helpers, main text), metadata (and the page facts beyond it), links, cms
-(TRS pagination, Hanweb lists), lists (a column list page as data) and page
-(the whole-page parse).
+(TRS pagination, Hanweb lists), lists (a column list page as data), identity
+(the footer's 网站标识码, ICP and 公安 filings, 党政机关 badge) and page (the
+whole-page parse).
 The names below are those callers import, some private ones for the
 equivalence tests; the link-resolution cache's bound is patched on
 ``links`` itself, where it is read.
@@ -27,6 +28,7 @@ from zwgk.crawler.extract.cms import (
 )
 from zwgk.crawler.extract.dates import ParsedDate, parse_date, url_date
 from zwgk.crawler.extract.decode import decode_html
+from zwgk.crawler.extract.identity import extract_identity, home_candidate
 from zwgk.crawler.extract.links import (
     _ROOT_RELATIVE,
     BINARY_EXTENSIONS,
@@ -103,6 +105,7 @@ __all__ = [
     "classify_href",
     "clean_text",
     "decode_html",
+    "extract_identity",
     "extract_links",
     "extract_list",
     "extract_main_text",
@@ -110,6 +113,7 @@ __all__ = [
     "find_body",
     "fragment_ids",
     "hanweb_lists",
+    "home_candidate",
     "is_binary_url",
     "links_from_fragments",
     "list_facts",

@@ -18,6 +18,7 @@ from zwgk.crawler.extract.cms import (
     links_from_fragments,
     trs_pages,
 )
+from zwgk.crawler.extract.identity import extract_identity, home_candidate
 from zwgk.crawler.extract.links import (
     LinkRecord,
     base_url,
@@ -161,6 +162,11 @@ def parse_html(html: str, url: str, as_of: dt.date | None = None) -> ParsedPage:
     dynamic = related_dynamic(sel)
     if dynamic:
         meta["related_dynamic"] = dynamic
+    identity = extract_identity(sel, url)
+    # Kept small: only what was found, and on a possible home page with text
+    # also the fact that nothing was.
+    if identity or (text and home_candidate(url)):
+        meta["identity"] = identity
     scripts = _xpath(_INLINE_SCRIPTS, sel.root)
     list_page = extract_list(sel, base, meta, hanweb, scripts, as_of)
     if list_page is None and isinstance(getattr(sel.root, "tag", None), str):

@@ -27,7 +27,7 @@ import yaml
 from zwgk.sample import catalog as C
 from zwgk.sample.gen.content import HANSHAN_DATA, LANHAI_DATA, QINGHE_DATA
 from zwgk.sample.gen.hanshan import build_hanshan
-from zwgk.sample.gen.kit import Output, Planted
+from zwgk.sample.gen.kit import Output, Planted, url_of
 from zwgk.sample.gen.lanhai import build_lanhai
 from zwgk.sample.gen.qinghe import build_qinghe
 
@@ -59,6 +59,26 @@ def build() -> tuple[Output, dict[str, object], Planted]:
     build_hanshan(out, planted, HANSHAN_DATA)
     build_qinghe(out, planted, jpage, QINGHE_DATA)
     build_lanhai(out, planted, LANHAI_DATA)
+    for spec in C.SITES.values():
+        # What the loopback sample cannot be: its hosts end in .test and it
+        # serves plain HTTP, so the shipped rubric warns on every site.
+        home = url_of(*spec.home)
+        planted.defect(
+            spec.id,
+            "identity",
+            "domain_not_gov",
+            home,
+            "200",
+            f"示例网站域名{spec.home[0]}以.test结尾（测试专用域名），不是gov.cn域名。",
+        )
+        planted.defect(
+            spec.id,
+            "identity",
+            "no_https",
+            home,
+            "200",
+            "示例门户只通过HTTP在本机提供服务，抓取到的页面都不是HTTPS。",
+        )
     for host, path in C.CHARSET_OVERRIDES:
         assert host + path in out.files, f"charset override for a missing page {host}{path}"
     for host, path in C.SOFT_404:

@@ -14,7 +14,18 @@ from zwgk.sample.gen.content import (
     news_body,
     policy_body,
 )
-from zwgk.sample.gen.kit import Column, Doc, Output, Planted, esc, paras, rel, tiny_png, url_of
+from zwgk.sample.gen.kit import (
+    Column,
+    Doc,
+    Output,
+    Planted,
+    conac_script,
+    esc,
+    paras,
+    rel,
+    tiny_png,
+    url_of,
+)
 
 HOST = C.HANSHAN
 SITE = "hanshan"
@@ -125,6 +136,7 @@ class Hanshan:
 <p>主办单位：{self.site.office}　　承办单位：寒山市大数据中心</p>
 <p>网站标识码：{self.site.site_code}　　{self.site.icp}　　<img src="{r("/images/hs_ga.png")}" alt="" />{self.site.police}</p>
 <p>地址：{self.site.address}　　邮编：{self.site.postcode}　　联系电话：{self.site.phone}</p>
+<p>{conac_script(self.site.site_code)}</p>
 </div></div>
 </body>
 </html>

@@ -88,6 +88,18 @@ def paras(texts: Iterable[str], style: str = "text-indent: 2em;") -> str:
     return "\n".join(out)
 
 
+def conac_script(site_code: str) -> str:
+    """The 党政机关网站标识 as most sites embed it: an inline script that writes
+    the badge's <span> and the dcs.conac.cn script. Inline, so the crawl sees
+    no link to fetch outside the sample province."""
+    region = site_code[:2]
+    src = f"https://dcs.conac.cn/js/{region}/000/0000/6{site_code[2:9]}/CA{region}0000006{site_code}.js"
+    return (
+        '<script type="text/javascript">document.write(unescape("%3Cspan id=\'_ideConac\' '
+        f"%3E%3C/span%3E%3Cscript src='{src}' type='text/javascript'%3E%3C/script%3E\"));</script>"
+    )
+
+
 @dataclass(eq=False)
 class Doc:
     title: str

@@ -132,7 +132,6 @@ class Lanhai:
 {footer_extra}</p>
 <p>
 <span>网站标识码：{self.site.site_code}</span>
-<span><img src="/images/babs.png" /> {self.site.police}</span>
 <span>{self.site.icp}</span>
 </p>
 <p><span>版权所有：{self.site.name}</span></p>
@@ -142,6 +141,9 @@ class Lanhai:
 <div class="ewm_tu"><img src="/images/lh_ewm.png" alt="岚海发布" /></div>
 </li>
 </ul></div>
+</div>
+<div class="trt-col-6 trt-col-sm-24 error_img">
+<span id="_ideConac" class="foot-icon02 pho-none"><img id="imgConac" vspace="0" hspace="0" border="0" src="/images/red.png" alt="党政机关" /></span>
 </div>
 <div class="copyright_info"><div class="row"><p><span>主办单位：{self.site.office}</span></p></div></div>
 </div>
@@ -259,6 +261,15 @@ var SiteInfo = {{
             f'<meta name="DocId" content="{d.docid}"/>\n'
         )
 
+    def index_line(self, d: Doc) -> str:
+        """The 索引号 of an item of the disclosure catalogue (政府信息公开目录)."""
+        if not d.path.startswith("/zwgk/zfxxgk/"):
+            return ""
+        return (
+            f'<div class="xxgk_index"><span>索引号：{self.site.credit_code}/'
+            f"{d.date[:4]}-{d.docid:05d}</span></div>\n"
+        )
+
     def detail(self, d: Doc) -> None:
         assert d.column is not None
         col = d.column
@@ -282,6 +293,7 @@ var SiteInfo = {{
 {esc(d.title)}
 </div>
 <div class="rules_tit1">{esc(d.wenhao)}</div>
+{self.index_line(d)}
 <div class="word_con" role="viewlist" des="正文" ms-visible="show==1||qzbFile==''">
 <div class="rules_text" ms-class="font{{{{detailFont}}}}" ms-controller="windowRoot">
 <div class=TRS_Editor>{d.body}</div>
@@ -315,7 +327,7 @@ var SiteInfo = {{
 <div class="article_title_group"><div class="article_title text_align_center">
 {esc(d.title)}
 </div></div>
-<div class="article_extend"><span class="article_time">时间：{d.pubdate}</span>
+{self.index_line(d)}<div class="article_extend"><span class="article_time">时间：{d.pubdate}</span>
 <span class="article_views" ms-text="'浏览量：' + pvCount"></span>
 <span class="phone_none" onclick="$printDetail()"><i class="trt-iconfont trt-icon-dayin"></i></span></div>
 <div class="article_area">
@@ -634,7 +646,7 @@ var SiteInfo = {{
         self.out.put(HOST, "/images/22mb_info_public_js.js", INFO_JS.encode("utf-8"))
         self.out.put(HOST, "/images/lh_logo.png", tiny_png((31, 95, 168), 16))
         self.out.put(HOST, "/images/lh_ewm.png", tiny_png((0, 0, 0), 16))
-        self.out.put(HOST, "/images/babs.png", tiny_png((200, 160, 40), 8))
+        self.out.put(HOST, "/images/red.png", tiny_png((200, 20, 20), 16))
 
     def plant(self, policies: dict[str, Doc]) -> None:
         p = self.planted
@@ -683,6 +695,14 @@ var SiteInfo = {{
             "200",
             "“政府信息公开指南”栏目的列表由avalon模板（ms-repeat）在浏览器中加载，静态页面没有条目，"
             "只能记为未能验证，不能判为空白栏目。",
+        )
+        p.defect(
+            SITE,
+            "identity",
+            "police_missing",
+            home,
+            "200",
+            "首页底部显示了网站标识码、ICP备案编号和党政机关网站标识，但没有公安机关备案号。",
         )
         p.trap(
             SITE,

@@ -22,7 +22,18 @@ from zwgk.sample.gen.content import (
     policy_body,
     system_body,
 )
-from zwgk.sample.gen.kit import Column, Doc, Output, Planted, esc, paras, tiny_pdf, tiny_png, url_of
+from zwgk.sample.gen.kit import (
+    Column,
+    Doc,
+    Output,
+    Planted,
+    conac_script,
+    esc,
+    paras,
+    tiny_pdf,
+    tiny_png,
+    url_of,
+)
 
 SITE = "qinghe"
 WWW = C.QINGHE
@@ -117,6 +128,7 @@ class Qinghe:
 <p>主办单位：{self.site.office}　承办单位：清河县融媒体中心</p>
 <p>网站标识码：{self.site.site_code}　{self.site.icp}　{self.site.police}</p>
 <p>地址：{self.site.address}　邮编：{self.site.postcode}　联系电话：{self.site.phone}</p>
+<p>{conac_script(self.site.site_code)}</p>
 </div></div>
 <!--底部结束-->
 </body>
@@ -230,9 +242,13 @@ $(document).ready(function () {{
             f'<meta name="Url" content="http://{host}{d.path}">\n'
         )
         table = ""
+        # The 人事信息 column's template leaves the 索引号 cell empty.
+        index_no = (
+            "" if col.columnid == 1237 else f"{self.site.credit_code}/{d.date[:4]}-{d.docid:05d}"
+        )
         if host == XXGK:
             table = f"""<div class="xxgk-info"><table class="xxgk_table" cellspacing="0" cellpadding="0">
-<tr><td class="xxgk_tit">索引号：</td><td>{self.site.credit_code}/{d.date[:4]}-{d.docid:05d}</td><td class="xxgk_tit">发布机构：</td><td>{esc(d.source)}</td></tr>
+<tr><td class="xxgk_tit">索引号：</td><td>{index_no}</td><td class="xxgk_tit">发布机构：</td><td>{esc(d.source)}</td></tr>
 <tr><td class="xxgk_tit">成文日期：</td><td>{d.written or d.date}</td><td class="xxgk_tit">生成日期：</td><td>{d.date}</td></tr>
 <tr><td class="xxgk_tit">文号：</td><td>{esc(d.wenhao)}</td><td class="xxgk_tit">主题分类：</td><td>{esc(d.topic or "综合政务")}</td></tr>
 <tr><td class="xxgk_tit">公开方式：</td><td>主动公开</td><td class="xxgk_tit">有效性：</td><td>有效</td></tr>
@@ -703,6 +719,16 @@ $(document).ready(function () {{
             "200",
             "未公开国土空间总体规划：“国土空间规划”栏目为空，其他栏目也没有。"
             "（“发展规划”栏目中的“十四五”交通运输发展规划只有PDF附件，是专项规划，不是规划纲要。）",
+        )
+        # The check lists the items missing an element in URL order.
+        unindexed = sorted(url_of(XXGK, d.path) for d in rsxx.docs)
+        p.defect(
+            SITE,
+            "metadata",
+            "index_no_missing",
+            unindexed[0],
+            "200",
+            f"“人事信息”栏目模板的索引号一栏为空，{len(unindexed)}条信息均未标注索引号。",
         )
         first, *_ = C.REDIRECTS
         p.trap(
