@@ -211,6 +211,7 @@ def test_fixture_set_covers_the_required_cases() -> None:
         "批复函件",
         "表彰通报",
         "机构调整",
+        "公示公告",
         "上级或外单位文件",
     } <= reasons
     forms = {d["form"] for _, d in docs if d["kind"] == "interpretation"}
