@@ -42,6 +42,9 @@ from zwgk.checks.interpretation.text import (
 from zwgk.store import Link, Page
 from zwgk.vocab import defragment, page_ok
 
+# What follows a document's own title: 关于印发…办法的通知, …的决定.
+_NOTICE_TAIL = re.compile(r"的?(?:通知|决定)$")
+
 
 def _strip_frag(url: str | None) -> str | None:
     return defragment(url) if url else None
@@ -62,6 +65,7 @@ class Analyzer:
         self.links_by_page: dict[int, list[Link]] = defaultdict(list)
         for lk in ctx.links:
             self.links_by_page[lk.page_id].append(lk)
+        self._links: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
 
     def title(self, p: Page) -> str:
         return doc_title(p, self.ctx.site.name)
@@ -120,6 +124,7 @@ class Analyzer:
         policies: list[Policy] = []
         interps: list[Interpretation] = []
         excluded: dict[str, list[str]] = defaultdict(list)
+        news: list[tuple[Page, str, dt.date, set[str]]] = []
         for p in pages:
             date = publish_date(p)
             if date is None or self.is_list(p):
@@ -143,7 +148,68 @@ class Analyzer:
                 cols, self.r.columns.policy
             ):
                 interps.append(self._interpretation(p, title, date, cols))
-        return self._merge_copies(policies), interps, dict(excluded)
+            elif verdict is None and self._in(cols, self.r.interpretation.news.columns):
+                news.append((p, title, date, cols))
+        merged = self._merge_copies(policies)
+        interps += self._news_interpretations(news, merged, pages)
+        return merged, interps, dict(excluded)
+
+    def _news_interpretations(
+        self,
+        news: list[tuple[Page, str, dt.date, set[str]]],
+        policies: list[Policy],
+        pages: list[Page],
+    ) -> list[Interpretation]:
+        """The items of news columns that interpret a policy document: a policy
+        page links to them, or their title has a form word and names the policy."""
+        if not news or not policies:
+            return []
+        nr = self.r.interpretation.news
+        linked = self._linked_from_policy(news, policies, pages) if nr.linked_from_policy else set()
+        ix = _Index(policies, self.r.matching.min_core_chars)
+        out = []
+        for p, title, date, cols in news:
+            t = squash(title)
+            if p.final_url in linked or (
+                nr.title is not None
+                and nr.title.search(t)
+                and not (nr.exclude_title is not None and nr.exclude_title.search(t))
+                and self._names_policy(t, ix)
+            ):
+                out.append(self._interpretation(p, title, date, cols))
+        return out
+
+    def _names_policy(self, title: str, ix: _Index) -> bool:
+        """``title`` names one of the site's policy documents in 《》."""
+        threshold = self.r.matching.title_threshold
+        for quoted in _QUOTED.findall(title):
+            core = norm(_strip_core(quoted))
+            if len(core) < self.r.matching.min_core_chars:
+                continue
+            if core in ix.by_core or best_scores(core, ix.cores, threshold):
+                return True
+        return False
+
+    def _linked_from_policy(
+        self,
+        news: list[tuple[Page, str, dt.date, set[str]]],
+        policies: list[Policy],
+        pages: list[Page],
+    ) -> set[str]:
+        """News items a policy page links to from a 相关解读 box: the page links
+        to few news items, and few dated pages link to the item (a 最新动态
+        side box links every page to the same items)."""
+        out_links, in_links = self._graph()
+        items = {p.final_url for p, _, _, _ in news}
+        dated = {p.final_url for p in pages if publish_date(p) is not None and not self.is_list(p)}
+        mx = self.r.matching.max_link_targets
+        found: set[str] = set()
+        for pol in policies:
+            targets = {u for x in pol.urls for u in out_links.get(x, ()) if u in items}
+            if len(targets) > mx:
+                continue
+            found |= {u for u in targets if len((in_links.get(u, set()) & dated) - {u}) <= mx}
+        return found
 
     def _interp_title(self, title: str) -> bool:
         t = squash(title)
@@ -163,8 +229,12 @@ class Analyzer:
         if not (in_policy_col or number or issued):
             return None
         bare = _QUOTED.sub("《》", t)
+        genre = self.r.policy.genre_title
+        # 关于印发《…办法》的通知 and …若干措施 are of a policy genre.
+        subject = _NOTICE_TAIL.sub("", t).removesuffix("》")
+        of_genre = genre is not None and bool(genre.search(subject))
         for reason, rx in self.r.policy.exclude_title.items():
-            if rx.search(bare):
+            if rx.search(bare) and (not of_genre or reason in self.r.policy.exclude_always):
                 return False, reason
         for reason, rx in self.r.policy.exclude_doc_number.items():
             if number and rx.search(number):
@@ -219,6 +289,8 @@ class Analyzer:
         links = self.links_by_page.get(p.id, [])
         if any(lk.element in ("video", "source", "embed") for lk in links):
             return "video", "页面含视频"
+        if (p.meta or {}).get("body_images_only"):
+            return "image", "正文为图片"
         text = squash(p.text or "")
         # A page whose words are a caption: the interpretation is its images,
         # which TRS and most CMSs store beside the page (./W0…png).
@@ -247,10 +319,15 @@ class Analyzer:
                 into[target.final_url].add(source.final_url)
         return out, into
 
+    def _graph(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        if self._links is None:
+            self._links = self._link_graph()
+        return self._links
+
     def match(
         self, policies: list[Policy], interps: list[Interpretation]
     ) -> tuple[dict[str, list[Match]], list[Interpretation]]:
-        out_links, in_links = self._link_graph()
+        out_links, in_links = self._graph()
         ix = _Index(policies, self.r.matching.min_core_chars)
         interp_urls = {i.url for i in interps}
         # How many interpretations each policy page links to: a page linking

@@ -97,11 +97,14 @@ class Analysis:
 
 def doc_title(p: Page, site_name: str = "") -> str:
     meta = p.meta or {}
-    title = str(meta.get("article_title") or meta.get("doc_title") or "")
-    if not meta.get("article_title") and (not title or squash(title) == squash(site_name)):
+    # ArticleTitle names the document unless the parser found it to be only a
+    # column or site name and took the visible title instead.
+    article = "" if meta.get("doc_title_from") == "visible" else meta.get("article_title")
+    title = str(article or meta.get("doc_title") or "")
+    if not article and (not title or squash(title) == squash(site_name)):
         # No ArticleTitle and the first <h1> is missing or the site's logo.
         title = p.title or ""
-    if not meta.get("article_title") and title == (p.title or ""):
+    if not article and title == (p.title or ""):
         # Only <title> was there: drop the "_栏目_站点" tail templates add.
         title = re.split(r"_|\s[-|｜]\s", title)[0]
     return _WS.sub(" ", title).strip()

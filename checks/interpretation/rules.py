@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zwgk.config import ConfigError, default_file, parse_yaml_model
 
@@ -28,8 +28,19 @@ class PolicyRules(_Rules):
     title: list[re.Pattern[str]]
     normative_doc_number: re.Pattern[str]
     exclude_title: dict[str, re.Pattern[str]] = Field(default_factory=dict)
+    # A title ending in a policy genre is a policy whatever words of an
+    # excluded kind it holds, except for the kinds in ``exclude_always``.
+    genre_title: re.Pattern[str] | None = None
+    exclude_always: list[str] = Field(default_factory=list)
     exclude_doc_number: dict[str, re.Pattern[str]] = Field(default_factory=dict)
     higher_level_issuer: re.Pattern[str] | None = None
+
+    @model_validator(mode="after")
+    def _always_names_exclusions(self) -> PolicyRules:
+        unknown = [k for k in self.exclude_always if k not in self.exclude_title]
+        if unknown:
+            raise ValueError(f"exclude_always names no exclude_title entry: {', '.join(unknown)}")
+        return self
 
 
 class FormRules(_Rules):
@@ -38,10 +49,20 @@ class FormRules(_Rules):
     qa: re.Pattern[str]
 
 
+class NewsRules(_Rules):
+    """Interpretations published as news items (要闻动态, 部门动态 …)."""
+
+    columns: list[re.Pattern[str]] = Field(default_factory=list)
+    title: re.Pattern[str] | None = None
+    exclude_title: re.Pattern[str] | None = None
+    linked_from_policy: bool = True
+
+
 class InterpretationRules(_Rules):
     title: list[re.Pattern[str]]
     exclude_title: re.Pattern[str] | None = None
     forms: FormRules
+    news: NewsRules = Field(default_factory=NewsRules)
 
 
 class MatchingRules(_Rules):

@@ -211,6 +211,7 @@ def test_fixture_set_covers_the_required_cases() -> None:
         "批复函件",
         "表彰通报",
         "机构调整",
+        "公示公告",
         "上级或外单位文件",
     } <= reasons
     forms = {d["form"] for _, d in docs if d["kind"] == "interpretation"}
@@ -341,6 +342,7 @@ def test_fixture_metrics(checked: dict[str, Checked]) -> None:
         json.dumps(m)  # scores.json carries them as they are
     assert checked["trs"].outcome.metrics["excluded_by_reason"] == {
         "人事任免": 1,
+        "公示公告": 1,
         "批复函件": 1,
         "转发文件": 1,
     }
@@ -484,6 +486,141 @@ def test_side_box_linking_every_policy_is_not_a_match(store: Store) -> None:
     by_url = {j.policy.url: j for j in a.judgments}
     assert by_url[urls[2]].status == "linked" and by_url[urls[2]].flags == ["one_way"]
     assert sorted(j.status for j in a.judgments) == ["linked"] + ["missing"] * 5
+
+
+# (title, verdict): "policy", or the reason it needs no interpretation. Each
+# policy holds a word an exclusion used to swallow it by.
+EXCLUSION_TITLES = [
+    ("示例市企业上市挂牌培育若干措施", "policy"),
+    ("示例市人民政府关于印发示例市企业上市挂牌培育若干措施的通知", "policy"),
+    ("示例市人民政府关于印发示例市困难群众慰问金发放管理办法的通知", "policy"),
+    ("示例市政府采购管理办法", "policy"),
+    ("示例市突发事件信息报告办法", "policy"),
+    ("示例市公务员职务与职级并行规定实施办法", "policy"),
+    ("示例市见义勇为人员表彰奖励办法", "policy"),
+    ("示例市行政执法公示办法", "policy"),
+    ("示例市重点保护野生植物名录管理办法", "policy"),
+    ("示例市网民留言答复办理规定", "policy"),
+    ("示例市国有建设用地使用权招标拍卖挂牌出让管理办法", "policy"),
+    ("示例市招标投标管理办公室关于印发《示例市评标专家管理办法》的通知", "policy"),
+    ("示例市2026-03号地块国有建设用地使用权挂牌出让方案", "公示公告"),
+    ("示例市人民政府关于城北2026-05号地块拍卖挂牌出让有关事项的通知", "公示公告"),
+    ("示例市2026年政府采购意向公告", "公示公告"),
+    ("示例市2026年度市级预算单位政府集中采购目录公示", "公示公告"),
+    ("示例市人民政府关于张三同志任职的通知", "人事任免"),
+    ("示例市人民政府关于召开全市安全生产工作会议的通知", "会议新闻"),
+    ("示例市人民政府关于转发《东海省城市供水管理办法》的通知", "转发文件"),
+    ("示例市城市供水管理办法（征求意见稿）", "征求意见"),
+    ("示例市人民政府关于表彰2026年度安全生产先进集体的决定", "表彰通报"),
+    ("示例市2025年法治政府建设工作报告", "报告总结"),
+    ("示例市人民政府关于公布第三批市级非物质文化遗产代表性项目名录的通知", "名单名录"),
+]
+
+
+def test_exclusions_match_the_kind_not_a_word_of_a_policy_title(store: Store) -> None:
+    urls = [ZCWJ + f"p{i}.html" for i in range(len(EXCLUSION_TITLES))]
+    titles = [t for t, _ in EXCLUSION_TITLES]
+    pages = [column_list(ZCWJ, "政策文件", list(zip(urls, titles, strict=True)))]
+    pages += [
+        doc_page(u, t, "2026-05-06", doc_number=f"示政〔2026〕{i}号")
+        for i, (u, t) in enumerate(zip(urls, titles, strict=True))
+    ]
+    _, a = run_check(store, pages)
+    policies = {p.url for p in a.policies}
+    reasons = {u: r for r, us in a.excluded.items() for u in us}
+    got = [
+        (t, "policy" if u in policies else reasons.get(u))
+        for u, t in zip(urls, titles, strict=True)
+    ]
+    assert got == EXCLUSION_TITLES
+
+
+def test_exclude_always_must_name_an_exclusion(tmp_path: Path) -> None:
+    text = (REPO / "config" / "interpretation.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "rules.yaml"
+    bad.write_text(text.replace("    - 转发文件\n", "    - 转载文件\n"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="转载文件"):
+        load_rules(bad)
+
+
+YWDT = HOME + "xwzx/ywdt/"
+
+
+def test_news_items_are_interpretations_when_linked_or_titled_as_one(store: Store) -> None:
+    """Items of a 要闻动态 column: one the policy's 相关解读 box links is an
+    interpretation whatever its title; one titled 漫画｜《policy》 is one too;
+    a meeting about the policy, an item naming no policy of the site, and items
+    a 最新动态 box links from every page are not."""
+    p1, p2, p3 = ZCWJ + "p1.html", ZCWJ + "p2.html", ZCWJ + "p3.html"
+    t1 = "示例市人民政府关于印发《示例市企业上市挂牌培育若干措施》的通知"
+    t2 = "示例市人民政府关于印发《示例市城市供水管理办法》的通知"
+    t3 = "示例市人民政府关于印发《示例市河道采砂管理办法》的通知"
+    n = {k: YWDT + f"{k}.html" for k in ("linked", "comic", "meeting", "other", "box1", "box2")}
+    news = {
+        "linked": "我市出台企业上市挂牌培育政策 最高奖励300万元",
+        "comic": "漫画｜《示例市城市供水管理办法》",
+        "meeting": "市水利局召开《示例市河道采砂管理办法》宣贯视频会议",
+        "other": "漫画｜《东海省河道管理条例》",
+        "box1": "市长调研城市更新工作",
+        "box2": "示例市河道采砂整治取得阶段性成效",
+    }
+    box = [link(n["box1"], news["box1"]), link(n["box2"], news["box2"])]
+    pages = [
+        column_list(ZCWJ, "政策文件", [(p1, t1), (p2, t2), (p3, t3)]),
+        column_list(YWDT, "要闻动态", [(n[k], t) for k, t in news.items()]),
+        doc_page(p1, t1, "2026-05-06", links=[link(n["linked"], news["linked"]), *box]),
+        doc_page(p2, t2, "2026-05-06", links=box),
+        doc_page(p3, t3, "2026-05-06", links=box),
+    ]
+    text = "近日，我市出台新政。一、主要内容 …… 咨询电话：0710-1234567"
+    pages += [
+        doc_page(n[k], t, "2026-05-07", text=text, links=box if k != "box1" else [])
+        for k, t in news.items()
+    ]
+    pages[-1]["links"] = [link(n["box1"], news["box1"])]
+    _, a = run_check(store, pages)
+    interps = {i.url: i for i in a.interpretations}
+    assert set(interps) == {n["linked"], n["comic"]}
+    assert interps[n["comic"]].form == "image"
+    by_url = {j.policy.url: j for j in a.judgments}
+    assert (by_url[p1].status, by_url[p1].flags) == ("linked", ["one_way"])
+    assert by_url[p1].matches[0].method == "link"
+    assert by_url[p2].status == "unlinked" and by_url[p2].matches[0].method == "title"
+    assert by_url[p3].status == "missing"
+
+
+def test_linked_news_items_count_only_under_linked_from_policy(store: Store) -> None:
+    pol, item = ZCWJ + "p1.html", YWDT + "n1.html"
+    t = "示例市人民政府关于印发《示例市城市供水管理办法》的通知"
+    pages = [
+        column_list(ZCWJ, "政策文件", [(pol, t)]),
+        column_list(YWDT, "要闻动态", [(item, "我市出台城市供水新规")]),
+        doc_page(pol, t, "2026-05-06", links=[link(item, "我市出台城市供水新规")]),
+        doc_page(item, "我市出台城市供水新规", "2026-05-06", text="咨询电话：0710-1234567"),
+    ]
+    interpretation = load_rules().model_dump()["interpretation"]
+    interpretation["news"]["linked_from_policy"] = False
+    on, off = (
+        run_check(store, pages)[1],
+        run_check(store, pages, params={"interpretation": interpretation})[1],
+    )
+    assert [i.url for i in on.interpretations] == [item] and on.judgments[0].status == "linked"
+    assert off.interpretations == [] and off.judgments[0].status == "missing"
+
+
+def test_visible_title_wins_over_an_article_title_naming_the_column(store: Store) -> None:
+    """ArticleTitle = 政策文件 (the column): the parser puts the visible title in
+    doc_title with doc_title_from = visible, and that is the document's title."""
+    pol, jd = ZCWJ + "p1.html", ZCJD + "j1.html"
+    t = "示例市人民政府关于印发《示例市城市供水管理办法》的通知"
+    pages = [
+        column_list(ZCWJ, "政策文件", [(pol, t)]),
+        doc_page(pol, t, "2026-05-06", article_title="政策文件", doc_title_from="visible"),
+        doc_page(jd, "《示例市城市供水管理办法》解读", "2026-05-06", text="咨询电话：0710-1234567"),
+    ]
+    _, a = run_check(store, pages)
+    (j,) = a.judgments
+    assert j.policy.title == t and j.status == "unlinked" and j.matches[0].method == "title"
 
 
 def test_body_citing_a_doc_number_in_running_text(store: Store) -> None:
