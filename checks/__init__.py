@@ -8,6 +8,7 @@ import pkgutil
 
 from zwgk.checks.base import (
     COMMON_EVIDENCE_LABELS,
+    COMMON_VALUE_LABELS,
     Check,
     CheckContext,
     CheckOutcome,
@@ -35,6 +36,7 @@ def registry() -> dict[str, type[Check]]:
 
 __all__ = [
     "COMMON_EVIDENCE_LABELS",
+    "COMMON_VALUE_LABELS",
     "Check",
     "CheckContext",
     "CheckOutcome",

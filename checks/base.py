@@ -168,6 +168,22 @@ COMMON_EVIDENCE_LABELS: dict[str, str] = {
 }
 
 
+# Coded values several checks write: how a page fetch ended (FetchStatus).
+COMMON_VALUE_LABELS: dict[str, str] = {
+    "ok": "已获取",
+    "dns_error": "域名无法解析",
+    "connection_refused": "连接被拒绝",
+    "timeout": "超时",
+    "tls_error": "证书或加密连接错误",
+    "connection_error": "连接中断",
+    "private_address": "内网地址（未访问）",
+    "robots_denied": "robots.txt 禁止抓取",
+    "redirect_loop": "重定向循环",
+    "too_large": "页面过大",
+    "error": "其他错误",
+}
+
+
 class Check:
     """Base class: subclasses set the class attributes and implement run().
 
@@ -180,7 +196,11 @@ class Check:
     - ``explanation``: Chinese; ``{name}`` placeholders are filled from
       :meth:`explanation_params`, so a deadline it states is the one applied.
     - ``metric_labels`` / ``evidence_labels``: Chinese labels of every metric
-      and evidence key the check writes (``COMMON_EVIDENCE_LABELS`` apply too).
+      and evidence key the check writes, nested keys included
+      (``COMMON_EVIDENCE_LABELS`` apply too);
+    - ``value_labels``: Chinese labels of the coded values (``stale``,
+      ``pdf`` …) its metrics and evidence hold, so that a scorecard shows
+      no program words.
     """
 
     id: ClassVar[str]
@@ -193,6 +213,8 @@ class Check:
     metric_labels: ClassVar[dict[str, str]] = {}
     # Chinese label of each evidence key the check writes.
     evidence_labels: ClassVar[dict[str, str]] = {}
+    # Chinese label of each coded string value in metrics and evidence.
+    value_labels: ClassVar[dict[str, str]] = {}
 
     def __init__(
         self,
@@ -237,6 +259,10 @@ class Check:
     @classmethod
     def all_evidence_labels(cls) -> dict[str, str]:
         return {**COMMON_EVIDENCE_LABELS, **cls.evidence_labels}
+
+    @classmethod
+    def all_value_labels(cls) -> dict[str, str]:
+        return {**COMMON_VALUE_LABELS, **cls.value_labels}
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
         raise NotImplementedError

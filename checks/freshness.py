@@ -153,7 +153,7 @@ class FreshnessCheck(Check):
         "首页不更新、不更新栏目累计{stale_veto}个（含）以上或空白栏目{blank_veto}个（含）以上，单项否决。"
         "只有年月的日期按该月最后一天计；晚于评估日期发布的信息不计入。"
         "依据：《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）。"
-        "栏目类型与时限见 config/freshness.yaml。"
+        "栏目类型与更新时限可由评估方在配置中调整。"
     )
     version = "1.0"
     rules: ClassVar[dict[str, str]] = {
@@ -196,6 +196,20 @@ class FreshnessCheck(Check):
         "columns": "相关栏目",
         "date": "日期",
         "as_of": "评估日期",
+        "status": "更新情况",
+    }
+    value_labels: ClassVar[dict[str, str]] = {
+        "ok": "按时更新",
+        "stale": "栏目不更新",
+        "blank": "空白栏目",
+        "undated": "信息无发布日期",
+        "unverified": "未能验证（列表由脚本加载）",
+        "no_limit": "无更新时限要求",
+        "not_yet": "信息均晚于评估日期",
+        "static": "页面直接列出",
+        "hanweb": "大汉CMS脚本加载",
+        "jpaas": "大汉JPaaS接口加载",
+        "template": "前端模板加载",
     }
 
     def __init__(

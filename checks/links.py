@@ -130,6 +130,18 @@ class LinksCheck(Check):
         "title": "页面标题",
         "status": "状态码",
     }
+    value_labels: ClassVar[dict[str, str]] = {
+        **rules,
+        LinkOutcome.OK.value: "正常",
+        LinkOutcome.NOT_HTTP.value: "非网页链接",
+        FRAGMENT_MISSING: "页内锚点不存在",
+        "robots_denied": "robots.txt 禁止访问，未能验证",
+        **ELEMENT_LABEL,
+        # Where a verdict came from: the portal crawl's own fetch, or the
+        # link verification's.
+        "crawl": "网站抓取时访问",
+        "fetch": "链接检测时访问",
+    }
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
         out = CheckOutcome()

@@ -173,7 +173,7 @@ class PlanningCheck(Check):
         "规划栏目没有任何信息的，为空白栏目。"
         "依据：《中华人民共和国政府信息公开条例》（2019年修订）第二十条第（四）项"
         "（国民经济和社会发展规划、专项规划、区域规划及相关政策）。"
-        "识别规则见 config/planning.yaml。"
+        "规划的识别规则可由评估方在配置中调整。"
     )
     version = "1.0"
     rules: ClassVar[dict[str, str]] = {
@@ -208,6 +208,14 @@ class PlanningCheck(Check):
         "placeholder": "页面提示",
         "list_source": "列表加载方式",
         "searched_pages": "检查的专栏页面数",
+    }
+    # The shipped names of the categories (config/planning.yaml may rename them).
+    value_labels: ClassVar[dict[str, str]] = {
+        "outline": "“十四五”规划纲要",
+        "spatial": "国土空间（总体）规划",
+        "special": "专项规划",
+        "regional": "区域规划",
+        "historical": "历史规划",
     }
 
     def __init__(

@@ -7,16 +7,19 @@ for people (HTML, Chinese) and for programs (JSON).
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from zwgk.checks import COMMON_EVIDENCE_LABELS, registry
+from zwgk.checks import COMMON_EVIDENCE_LABELS, COMMON_VALUE_LABELS, registry
 from zwgk.scoring import Rubric, build_check, load_rubric
 from zwgk.store import Store
 
+# A coded value (``no_limit``, ``soft_404``) that a check's value_labels name.
+CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 SEVERITY_LABEL = {"fail": "不合格", "warn": "需关注", "info": "提示"}
 STATUS_LABEL = {
     "pass": "通过",
@@ -24,19 +27,6 @@ STATUS_LABEL = {
     "fail": "不合格",
     "error": "检查出错",
     "skipped": "未检查",
-}
-FETCH_STATUS_LABEL = {
-    "ok": "已获取",
-    "dns_error": "域名无法解析",
-    "connection_refused": "连接被拒绝",
-    "timeout": "超时",
-    "tls_error": "证书或加密连接错误",
-    "connection_error": "连接中断",
-    "private_address": "内网地址（未访问）",
-    "robots_denied": "robots.txt 禁止抓取",
-    "redirect_loop": "重定向循环",
-    "too_large": "页面过大",
-    "error": "其他错误",
 }
 
 
@@ -51,8 +41,9 @@ def _env() -> Environment:
         severity_label=SEVERITY_LABEL,
         status_label=STATUS_LABEL,
         evidence_label=COMMON_EVIDENCE_LABELS,
-        fetch_status_label=FETCH_STATUS_LABEL,
+        value_label=COMMON_VALUE_LABELS,
     )
+    env.filters["is_code"] = lambda v: bool(CODE.match(v))
     env.filters["is_url"] = lambda v: isinstance(v, str) and v.startswith(("http://", "https://"))
     return env
 
@@ -70,8 +61,10 @@ def check_catalogue(rubric: Rubric) -> dict[str, dict[str, Any]]:
             "explanation": explanation,
             "version": cls.version,
             "rules": cls.rules,
-            "metric_labels": cls.metric_labels,
+            # Nested metrics reuse the evidence keys (column, url …).
+            "metric_labels": {**cls.all_evidence_labels(), **cls.metric_labels},
             "evidence_labels": cls.all_evidence_labels(),
+            "value_labels": cls.all_value_labels(),
         }
     return catalogue
 

@@ -4,7 +4,8 @@
 # font (fonts-noto-cjk); without the font every Chinese character is a box.
 set -euo pipefail
 out="${1:-demo-output}"
-run_dir=$(ls -d "$out"/*/ | sort | tail -n 1)
+# The newest run directory: the one holding a scorecard index, not screenshots/.
+run_dir=$(dirname "$(ls -d "$out"/*/index.html | sort | tail -n 1)")/
 shots="$out/screenshots"
 mkdir -p "$shots"
 if ! command -v chromium >/dev/null; then

@@ -155,7 +155,9 @@ def _crawl_with_progress(
                 bar.update(
                     tasks[site], total=1, completed=1, info=f"{pages.get(site, 0)} pages, {status}"
                 )
-            bar.advance(total)
+            # Per-run collectors report under their own label, not as a site.
+            if site in sites:
+                bar.advance(total)
 
         return crawl(
             cfg,

@@ -45,7 +45,7 @@ class InterpretationCheck(Check):
         "要求按照“谁起草、谁解读”的原则，做到政策性文件与解读方案、解读材料同步组织、同步审签、同步部署；"
         "各地政策解读工作制度普遍要求解读材料与政策文件同步发布、最迟不晚于文件公开后若干个工作日（本次评估按{deadline_working_days}个工作日），"
         "并注重解读出台背景、目的意义和主要举措，避免简单罗列或照搬文件内容。"
-        "识别规则与时限见 config/interpretation.yaml。"
+        "识别规则与时限可由评估方在配置中调整。"
     )
     version = "1.0"
     rules: ClassVar[dict[str, str]] = {
@@ -119,6 +119,24 @@ class InterpretationCheck(Check):
         "interpretations_found": "政策解读数",
         "nearest_interpretation": "标题最接近的解读",
         "interpretations_on_site": "网站上的政策解读数",
+    }
+    value_labels: ClassVar[dict[str, str]] = {
+        # forms of an interpretation
+        "text": "文字解读",
+        "image": "图解",
+        "video": "视频解读",
+        "qa": "问答",
+        # how an interpretation was matched to its policy
+        "link": "页面互相链接",
+        "doc_number": "文号一致",
+        "title": "标题一致",
+        "body": "正文引用",
+        # a policy's state
+        "missing": "未解读",
+        "pending": "尚在解读期限内",
+        "linked": "已解读并相互关联",
+        "link_unverified": "已解读，关联未能验证",
+        "unlinked": "已解读但未相互关联",
     }
 
     def __init__(

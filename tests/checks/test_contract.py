@@ -90,7 +90,24 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store
 
 
 def _keys(value: Any) -> set[str]:
-    return set(value) if isinstance(value, dict) else set()
+    """Every mapping key in ``value``, at any depth."""
+    if isinstance(value, dict):
+        return set(value).union(*(_keys(v) for v in value.values()))
+    if isinstance(value, list | tuple):
+        return set().union(*(_keys(v) for v in value))
+    return set()
+
+
+CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _codes(value: Any) -> set[str]:
+    """Every string value that reads as a program word (``no_limit``, ``pdf``)."""
+    if isinstance(value, dict):
+        return set().union(*(_codes(v) for v in value.values()))
+    if isinstance(value, list | tuple):
+        return set().union(*(_codes(v) for v in value))
+    return {value} if isinstance(value, str) and CODE.match(value) else set()
 
 
 @pytest.mark.parametrize("cid", CHECKS)
@@ -111,13 +128,25 @@ def test_check_reports_only_declared_rules_metrics_and_evidence(
         assert set(outcome.metrics) <= set(cls.metric_labels), (
             f"{cid}: undeclared metrics {set(outcome.metrics) - set(cls.metric_labels)}"
         )
+        # The scorecard shows nested metrics too: each key and coded value
+        # needs its Chinese label.
+        # A key that is itself Chinese (a column's name) needs no label.
+        labels = {**cls.metric_labels, **cls.all_evidence_labels(), **cls.all_value_labels()}
+        keys = {k for k in _keys(outcome.metrics) if not CJK.search(k)}
+        assert not keys - set(labels), f"{cid}: unlabelled metric keys {keys - set(labels)}"
+        codes = _codes(outcome.metrics) - set(cls.all_value_labels())
+        assert not codes, f"{cid}: unlabelled metric values {codes}"
         for f in outcome.findings:
             seen_findings += 1
             assert f.rule in cls.rules
             assert f.severity == rubric.checks[cid].rules[f.rule].severity
             assert CJK.search(f.message), f.message
-            undeclared = _keys(f.evidence) - set(cls.all_evidence_labels())
+            undeclared = {k for k in _keys(f.evidence) if not CJK.search(k)} - set(
+                cls.all_evidence_labels()
+            )
             assert not undeclared, f"{cid}.{f.rule}: undeclared evidence keys {undeclared}"
+            codes = _codes(f.evidence) - set(cls.all_value_labels())
+            assert not codes, f"{cid}.{f.rule}: unlabelled evidence values {codes}"
     # The sample province plants a defect for every shipped check.
     assert seen_findings > 0, f"{cid} found nothing on the sample province"
 

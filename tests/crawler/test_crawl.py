@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -465,3 +466,17 @@ def test_dead_site_is_a_finding_not_a_crash(tmp_path: Path) -> None:
         assert page.fetch_status == "connection_refused"
     finally:
         store.dispose()
+
+
+def test_scorecards_show_no_program_words(crawled: Crawled) -> None:
+    # Every key and coded value of the metrics and evidence tables reaches
+    # the page through a Chinese label (the check contract asks for them).
+    from parsel import Selector
+
+    code = re.compile(r"^[a-z][a-z0-9_]*$")
+    for page in sorted((crawled.out / "2026-11" / "sites").glob("*.html")):
+        sel = Selector(page.read_text(encoding="utf-8"))
+        cells = [t.strip() for t in sel.css("dl.ev > dt::text, dl.ev > dd::text").getall()]
+        assert cells, page
+        words = sorted({c for c in cells if code.match(c)})
+        assert not words, f"{page.name}: {words}"

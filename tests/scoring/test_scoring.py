@@ -96,3 +96,9 @@ def test_shipped_rubric_covers_links_rules() -> None:
 
     r = load_rubric(REPO / "config" / "rubric.yaml")
     assert set(r.checks["links"].rules) == set(LinksCheck.rules)
+
+
+def test_shipped_weights_add_up_to_100() -> None:
+    # A scorecard reads "x / 100 分"; a new check takes its weight from others.
+    rubric = load_rubric()
+    assert sum(c.weight for c in rubric.checks.values() if c.enabled) == 100
