@@ -141,6 +141,8 @@ class LinksCheck(Check):
         # link verification's.
         "crawl": "网站抓取时访问",
         "fetch": "链接检测时访问",
+        "cache": "近期检测结果（缓存）",
+        "policy": "按规则判定，未访问",
     }
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
