@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from zwgk.config import Config, Site
-from zwgk.store import Link, ListItem, Page, Store
+from zwgk.store import Ipv6Probe, Ipv6Site, Link, ListItem, Page, Store
 from zwgk.vocab import Severity, Status, directory_of, page_ok
 
 
@@ -115,6 +115,15 @@ class CheckContext:
         """Items of the column lists crawled; the list facts are ``meta["list"]``
         of the page with ``id == item.page_id``."""
         return self.store.list_items(self.run_id, self.site.id)
+
+    @cached_property
+    def ipv6_site(self) -> Ipv6Site | None:
+        """The ``ipv6`` collector's DNS facts of the site (None if it did not run)."""
+        return self.store.ipv6_site(self.run_id, self.site.id)
+
+    @cached_property
+    def ipv6_probes(self) -> list[Ipv6Probe]:
+        return self.store.ipv6_probes(self.run_id, self.site.id)
 
     @cached_property
     def columns(self) -> list[ColumnList]:

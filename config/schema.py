@@ -97,6 +97,20 @@ class Links(_Model):
     concurrency_per_host: int = Field(2, ge=1, le=32)
 
 
+class Ipv6(_Model):
+    """The IPv6 probe (the ``ipv6`` collector, the ``ipv6`` check's data)."""
+
+    enabled: bool = True
+    # The home page is fetched this many times over each family; the share
+    # answered is the success rate the rubric judges.
+    home_probes: int = Field(3, ge=1, le=20)
+    # 2nd- and 3rd-level URLs probed at most (each over IPv4 and IPv6); a
+    # larger level is cut, with a warning in the log.
+    max_urls_per_level: int = Field(3000, ge=1, le=100_000)
+    timeout_s: float = Field(10, gt=0, le=120)
+    concurrency_per_host: int = Field(2, ge=1, le=32)
+
+
 class DNS(_Model):
     nameservers: list[str] = Field(default_factory=list)
     hosts: dict[str, list[str]] = Field(default_factory=dict)
@@ -194,6 +208,7 @@ class Config(_Model):
     dns: DNS = Field(default_factory=DNS)
     network: Network = Field(default_factory=Network)
     links: Links = Field(default_factory=Links)
+    ipv6: Ipv6 = Field(default_factory=Ipv6)
     rubric: str | None = None
     sites: list[Site] = Field(min_length=1)
 

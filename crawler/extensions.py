@@ -106,3 +106,28 @@ class SiteCrawl:
             )
         else:
             spider.logger.warning("crawl of %s ended (%s); run again to resume", t.site_id, reason)
+
+
+class Ipv6Collection:
+    """A site's IPv6 probe: its items go to the site in the run; when the
+    spider closes with ``finished`` (after the pipeline's last batch), the
+    collection is marked complete with the facts of the other hosts the
+    probes met. A killed probe stays incomplete and is run again."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        spider: Any = crawler.spider
+        self.target = CrawlTarget(spider.store, spider.run_id, spider.site.id)
+        setattr(crawler, _ATTR, self.target)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Ipv6Collection:
+        return cls(crawler)
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        t = self.target
+        assert t.site_id is not None
+        if reason == "finished" and t.store.ipv6_site(t.run_id, t.site_id) is not None:
+            t.store.finish_ipv6(t.run_id, t.site_id, spider.host_facts())
+        elif spider.cfg.ipv6.enabled:
+            spider.logger.warning("IPv6 probe of %s ended (%s); run again", t.site_id, reason)

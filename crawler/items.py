@@ -57,3 +57,39 @@ class UrlCheckItem:
     attempts: int = 0
     elapsed_ms: int | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Ipv6SiteItem:
+    """A site's DNS facts for the IPv6 probe (a row of ``ipv6_sites``); the
+    first item of an ``ipv6`` crawl, which starts the site's collection afresh."""
+
+    home_url: str
+    home_host: str
+    a: list[str] = field(default_factory=list)
+    aaaa: list[str] = field(default_factory=list)
+    cnames: list[str] = field(default_factory=list)
+    dns_error: str | None = None
+    ns_zone: str | None = None
+    ns: list[dict[str, Any]] = field(default_factory=list)
+    ns_known: bool = False
+    ns_error: str | None = None
+    home_probes: int = 1
+
+
+@dataclass
+class Ipv6ProbeItem:
+    """One fetch over one IP family (a row of ``ipv6_probes``)."""
+
+    level: int
+    url: str
+    family: int
+    attempt: int
+    fetch_status: str
+    status: int | None = None
+    error: str | None = None
+    latency_ms: int | None = None
+    final_url: str | None = None
+    hops: list[dict[str, Any]] = field(default_factory=list)
+    text: str | None = None
+    link_hosts: list[str] = field(default_factory=list)

@@ -14,7 +14,13 @@ import time
 from typing import Any
 
 from zwgk.crawler.extensions import CrawlTarget, crawl_target
-from zwgk.crawler.items import LinkBatchItem, PageItem, UrlCheckItem
+from zwgk.crawler.items import (
+    Ipv6ProbeItem,
+    Ipv6SiteItem,
+    LinkBatchItem,
+    PageItem,
+    UrlCheckItem,
+)
 
 FLUSH_EVERY_ITEMS = 50
 FLUSH_EVERY_SECONDS = 2.0
@@ -101,6 +107,47 @@ class UrlCheckPipeline:
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, UrlCheckItem):
+            self.buffer.append(as_row(item))
+            if len(self.buffer) >= 200 or time.monotonic() - self.last_flush > FLUSH_EVERY_SECONDS:
+                self._flush()
+        return item
+
+    def close_spider(self, spider: Any = None) -> None:
+        self._flush()
+
+
+class Ipv6Pipeline:
+    """Writes the IPv6 probe: the site's DNS facts first (which clear a
+    previous, possibly killed, collection of the site), then its probes in
+    batches."""
+
+    crawler: Any
+    buffer: list[dict[str, Any]]
+    last_flush: float
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Ipv6Pipeline:
+        pipe = cls()
+        pipe.crawler = crawler
+        pipe.buffer = []
+        pipe.last_flush = time.monotonic()
+        return pipe
+
+    def _flush(self) -> None:
+        if self.buffer:
+            t = crawl_target(self.crawler)
+            assert t.site_id is not None
+            t.store.add_ipv6_probes(t.run_id, t.site_id, self.buffer)
+            self.buffer = []
+        self.last_flush = time.monotonic()
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if isinstance(item, Ipv6SiteItem):
+            t = crawl_target(self.crawler)
+            assert t.site_id is not None
+            self.buffer = []
+            t.store.begin_ipv6(t.run_id, t.site_id, **as_row(item))
+        elif isinstance(item, Ipv6ProbeItem):
             self.buffer.append(as_row(item))
             if len(self.buffer) >= 200 or time.monotonic() - self.last_flush > FLUSH_EVERY_SECONDS:
                 self._flush()

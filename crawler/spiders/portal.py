@@ -300,7 +300,11 @@ class PortalSpider(scrapy.Spider):
             response.body, (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         )
         records, total = parse_hanweb_xml(text)
-        links = [link.as_dict() for link in links_from_fragments(records, h["list_url"], "hanweb")]
+        # "hanweb_proxy", not "hanweb": these records are not in the page's HTML
+        # (the IPv6 probe's link levels leave them out).
+        links = [
+            link.as_dict() for link in links_from_fragments(records, h["list_url"], "hanweb_proxy")
+        ]
         # The proxy's records continue the list the page holds: record
         # ``start`` (1-based) is the list's item ``start - 1``.
         start = h["have"] - h["asked"]

@@ -78,15 +78,35 @@ SITES: dict[str, SiteSpec] = {
 HOSTS: dict[str, HostSpec] = {h.name: h for s in SITES.values() for h in s.hosts}
 HOST_SITE: dict[str, str] = {h.name: s.id for s in SITES.values() for h in s.hosts}
 
+# lanhai's 政务服务 platform: a host under the site's domain, so a section of
+# the site for the IPv6 monitoring, but not one of its configured hosts (the
+# portal crawl does not crawl it; the config allows it as a trusted loopback
+# host). It has no IPv6: the sample's IPv4-only section.
+ZWFW_LANHAI = "zwfw.lanhai.gov.test"
+SERVICE_HOSTS: dict[str, HostSpec] = {
+    ZWFW_LANHAI: HostSpec(ZWFW_LANHAI, "utf-8", "dir", v4only=True),
+}
+SERVED_HOSTS: dict[str, HostSpec] = {**HOSTS, **SERVICE_HOSTS}
+
+# Each zone's name servers, and whether the name server has IPv6 (an AAAA
+# record). hanshan's has none.
+NAME_SERVERS: dict[str, dict[str, bool]] = {
+    "hanshan.gov.test": {"ns1.hanshan.gov.test": False},
+    "qinghe.gov.test": {"ns1.qinghe.gov.test": True, "ns2.qinghe.gov.test": True},
+    "lanhai.gov.test": {"dns1.lanhai.gov.test": True},
+}
+
 # An "intranet" name: resolvable, but to an address a crawler must refuse.
 PRIVATE_HOSTS: dict[str, tuple[str, ...]] = {"oa.lanhai.gov.test": ("127.0.0.2",)}
 # Linked from a page but absent from the zone (NXDOMAIN).
 DEAD_HOSTS: tuple[str, ...] = ("www.closed-dept.gov.test",)
 
-# (host, path) -> (status, Location). 301 -> 302 -> 200 chain on qinghe.
+# (host, path) -> (status, Location). 301 -> 302 -> 200 chain on qinghe;
+# lanhai's 网上办事 entry sends a dual-stack visitor to the IPv4-only platform.
 REDIRECTS: dict[tuple[str, str], tuple[int, str]] = {
     (QINGHE, "/zjqh/"): (301, "/zjqh/index.jsp"),
     (QINGHE, "/zjqh/index.jsp"): (302, "/col/col1105/index.html"),
+    (LANHAI, "/bsfw/"): (302, f"http://{ZWFW_LANHAI}/"),
 }
 
 # Old article URLs the CMS answers with a "page not found" page and status 200.

@@ -195,7 +195,7 @@ class SamplePortal:
         self._jpage: dict[str, dict[str, dict[str, Any]]] = json.loads(
             JPAGE_FILE.read_text(encoding="utf-8")
         )
-        hosts = sorted(C.HOSTS, key=len, reverse=True)
+        hosts = sorted(C.SERVED_HOSTS, key=len, reverse=True)
         self._abs_url = re.compile(
             rb"(https?://)(" + b"|".join(re.escape(h.encode()) for h in hosts) + rb")(?![\w.:-])"
         )
@@ -219,7 +219,7 @@ class SamplePortal:
             )
             t.start()
             self._threads.append(t)
-        self._dns = DNSServer(self.zone(), host="127.0.0.1", port=0).start()
+        self._dns = DNSServer(self.zone(), host="127.0.0.1", port=0, ns=self.name_servers()).start()
         return self
 
     def stop(self) -> None:
@@ -281,11 +281,18 @@ class SamplePortal:
     def zone(self) -> dict[str, list[str]]:
         """Every sample name -> loopback addresses, plus the refused intranet host."""
         zone: dict[str, list[str]] = {}
-        for name, spec in C.HOSTS.items():
+        for name, spec in C.SERVED_HOSTS.items():
             zone[name] = ["127.0.0.1"] if spec.v4only or not self.ipv6 else ["127.0.0.1", "::1"]
         for name, addrs in C.PRIVATE_HOSTS.items():
             zone[name] = list(addrs)
+        for servers in C.NAME_SERVERS.values():
+            for name, v6 in servers.items():
+                zone[name] = ["127.0.0.1", "::1"] if v6 else ["127.0.0.1"]
         return zone
+
+    def name_servers(self) -> dict[str, list[str]]:
+        """Each sample zone's NS records."""
+        return {zone: sorted(servers) for zone, servers in C.NAME_SERVERS.items()}
 
     def url(self, host: str, path: str = "/") -> str:
         """``http://HOST:PORT/PATH`` with non-ASCII path characters percent-encoded."""
@@ -304,7 +311,9 @@ class SamplePortal:
             "evaluation": dict(C.EVALUATION),
             "crawl": dict(C.CRAWL),
             "dns": {"nameservers": [self.dns.address]},
-            "network": {"allow_private": False},
+            # The 政务服务 platform is a section of lanhai's site on its own
+            # host: trusted like the sites' hosts (it is on loopback too).
+            "network": {"allow_private": False, "allow_hosts": sorted(C.SERVICE_HOSTS)},
             "sites": [
                 {
                     "id": spec.id,
@@ -373,7 +382,7 @@ class SamplePortal:
             return Reply(500, (("Content-Type", "text/plain"),), b"internal error\n")
 
     def _route(self, method: str, host: str, target: str, body: bytes) -> Reply:
-        if host not in C.HOSTS:
+        if host not in C.SERVED_HOSTS:
             return self._not_found()
         raw_path, _, query = target.partition("?")
         # http.server decoded the request line as latin-1; recover the bytes.
@@ -393,6 +402,8 @@ class SamplePortal:
         redirect = C.REDIRECTS.get((host, path))
         if redirect is not None:
             status, location = redirect
+            # An absolute Location names another sample host: add the port.
+            location = self._rewrite(location.encode()).decode()
             return Reply(status, (("Location", location), ("Content-Type", "text/html")), b"")
         if (host, path) in C.SOFT_404:
             return self._soft_404(host)
@@ -429,7 +440,7 @@ class SamplePortal:
         header = ctype
         if ctype in TEXT_TYPES:
             file_path = "/" + resolved.relative_to(root).as_posix()
-            charset = C.CHARSET_OVERRIDES.get((host, file_path), C.HOSTS[host].charset)
+            charset = C.CHARSET_OVERRIDES.get((host, file_path), C.SERVED_HOSTS[host].charset)
             header = f"{ctype}; charset={charset}"
             data = self._rewrite(data)
         return Reply(200, (("Content-Type", header),), data)
@@ -445,7 +456,7 @@ class SamplePortal:
         return self._abs_url.sub(rb"\1\2:" + str(self.port).encode(), data)
 
     def _soft_404(self, host: str) -> Reply:
-        charset = C.HOSTS[host].charset
+        charset = C.SERVED_HOSTS[host].charset
         meta = "gb2312" if charset.lower() == "gbk" else charset
         body = SOFT_404_PAGE.format(meta_charset=meta).encode(charset)
         return Reply(200, (("Content-Type", f"text/html; charset={charset}"),), body)

@@ -4,6 +4,8 @@ from zwgk.store.db import Store, default_db_url
 from zwgk.store.models import (
     CheckResult,
     Finding,
+    Ipv6Probe,
+    Ipv6Site,
     Link,
     LinkCache,
     ListItem,
@@ -17,6 +19,8 @@ from zwgk.store.models import (
 __all__ = [
     "CheckResult",
     "Finding",
+    "Ipv6Probe",
+    "Ipv6Site",
     "Link",
     "LinkCache",
     "ListItem",

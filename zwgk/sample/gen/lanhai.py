@@ -38,6 +38,17 @@ HOST = C.LANHAI
 ABS = f"http://{HOST}"
 ZTZL = "/zwgk/ztzl/乡村振兴/"
 OA = "http://oa.lanhai.gov.test/"
+ZWFW = C.ZWFW_LANHAI
+# The 政务服务 platform's 办事指南: the home page links the first few, the
+# guide list all of them (3rd-level links for the IPv6 monitoring).
+ZWFW_GUIDES = [
+    "户籍办理", "居住证申领", "社会保障卡", "医保报销", "养老保险", "失业登记",
+    "就业援助", "创业补贴", "营业执照", "食品经营许可", "建筑施工许可", "不动产登记",
+    "公积金提取", "出入境证件", "机动车登记", "驾驶证换领", "婚姻登记", "生育登记",
+    "入学报名", "残疾人证", "低保申请", "临时救助", "高龄津贴", "退役军人优待",
+    "税务登记", "发票申领", "个税汇算", "消防验收", "排污许可", "林木采伐",
+]  # fmt: skip
+ZWFW_ON_HOME = 4
 COMMENTED_IMG = "/images/2024banner_lh.jpg"
 
 MODEL_JS = """/* model.min.js — avalon 站群前端公共模型（示例站点精简版） */
@@ -512,6 +523,7 @@ var SiteInfo = {{
         self.home(yw, gsgg, gfxwj, zcjd)
         self.hubs(gfxwj, zcjd)
         self.static_files()
+        self.service_platform()
         self.plant(policies)
 
     def home(self, yw: Column, gsgg: Column, gfxwj: Column, zcjd: Column) -> None:
@@ -524,6 +536,10 @@ var SiteInfo = {{
                 for d in col.docs[:n]
             )
 
+        zwfw_items = "\n".join(
+            f'<a href="http://{ZWFW}/bszn/{i + 1:03d}.html" title="{name}">{name}</a>'
+            for i, name in enumerate(ZWFW_GUIDES[:ZWFW_ON_HOME])
+        )
         inner = f"""<div class="main index">
 <!--<div class="banner"><img src="{COMMENTED_IMG}" alt="2024岚海" /></div>-->
 <div class="row">
@@ -545,6 +561,12 @@ var SiteInfo = {{
 </ul></div>
 <div class="index_zt"><div class="title_base"><div class="title_name">专题专栏</div></div>
 <a href="{href_quote(ZTZL)}" title="乡村振兴">乡村振兴专题</a>
+</div>
+<div class="index_bsfw"><div class="title_base"><div class="title_name">办事服务</div></div>
+<a href="/bsfw/" title="网上办事">网上办事</a>
+<a href="http://{ZWFW}/bszn/" title="办事指南">办事指南</a>
+{zwfw_items}
+<a href="http://{ZWFW}/hdjl/" title="在线咨询">在线咨询</a>
 </div>
 <div class="index_rk">
 <a href="/zwgk/zfxxgk/" title="政府信息公开">政府信息公开</a>
@@ -638,6 +660,37 @@ var SiteInfo = {{
 <form method="post" action="login.html"><p>用户名：<input type="text" name="user" /></p>
 <p>密码：<input type="password" name="pwd" /></p><p><button type="submit">登录</button></p></form></div>"""
         self.emit(path, self.page(path, "登录", "后台", self.wrap(inner)))
+
+    def service_platform(self) -> None:
+        """The 政务服务 platform on its own IPv4-only host: a plain page per
+        办事指南 item, a guide list and a consultation page."""
+
+        def page(title: str, body: str) -> bytes:
+            return (
+                '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"/>'
+                f"<title>{title}_岚海区政务服务网</title></head><body>"
+                f'<div class="header"><a href="/">岚海区政务服务网</a> '
+                f'<a href="{ABS}/">岚海区人民政府</a></div>'
+                f'<div class="main"><h1>{title}</h1>{body}</div></body></html>\n'
+            ).encode()
+
+        guides = "".join(
+            f'<li><a href="/bszn/{i + 1:03d}.html">{name}</a></li>'
+            for i, name in enumerate(ZWFW_GUIDES)
+        )
+        self.out.put(
+            ZWFW,
+            "/index.html",
+            page("网上办事", '<p><a href="/bszn/">办事指南</a> <a href="/hdjl/">在线咨询</a></p>'),
+        )
+        self.out.put(ZWFW, "/bszn/index.html", page("办事指南", f"<ul>{guides}</ul>"))
+        self.out.put(ZWFW, "/hdjl/index.html", page("在线咨询", "<p>咨询电话：0591-00000000</p>"))
+        for i, name in enumerate(ZWFW_GUIDES):
+            self.out.put(
+                ZWFW,
+                f"/bszn/{i + 1:03d}.html",
+                page(f"{name}办事指南", f"<p>{name}的办理条件、材料和流程。</p>"),
+            )
 
     def static_files(self) -> None:
         self.out.put(HOST, "/robots.txt", b"User-agent: *\nDisallow: /admin/\n")
