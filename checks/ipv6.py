@@ -177,6 +177,7 @@ class Ipv6Check(Check):
         "more": "另有未列出的链接数",
         "zone": "域名区",
         "servers": "域名解析服务器",
+        "name": "名称",
         "proxy_hosts": "经转换代理访问的主机",
         "via": "方式",
         "v4_text_chars": "IPv4首页正文字数",

@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from zwgk.sample import PLANTED_FILE, SamplePortal
+from zwgk.sample import catalog as C
 from zwgk.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -107,8 +108,13 @@ def test_trs_pagination_pages_come_only_from_createpagehtml(crawled: Crawled) ->
 
 
 def test_hanweb_dataproxy_records_are_crawled_and_attributed_to_the_list(crawled: Crawled) -> None:
-    links = [lk for lk in crawled.store.links("2026-11", "qinghe") if lk.generated_by == "hanweb"]
-    assert links
+    # In-page recordset anchors are "hanweb", the proxy's records "hanweb_proxy".
+    links = [
+        lk
+        for lk in crawled.store.links("2026-11", "qinghe")
+        if lk.generated_by in ("hanweb", "hanweb_proxy")
+    ]
+    assert {lk.generated_by for lk in links} == {"hanweb", "hanweb_proxy"}
     list_page = crawled.portal.url("xxgk.qinghe.gov.test", "/col/col1234/index.html")
     from_list = {lk.url for lk in links if lk.source_url == list_page}
     # 18 records in the column; the static island holds 8 of them.
@@ -185,7 +191,7 @@ def test_structure_findings_match_planted(crawled: Crawled) -> None:
     assert got == expected
 
 
-@pytest.mark.parametrize("check", ["planning", "freshness", "identity", "metadata"])
+@pytest.mark.parametrize("check", ["planning", "freshness", "identity", "metadata", "ipv6"])
 def test_issue8_findings_match_planted(crawled: Crawled, check: str) -> None:
     # planted.yaml lists, beside the planted defects, what the loopback sample
     # cannot help: every site's .test domain and plain HTTP (identity warnings
@@ -279,7 +285,10 @@ def test_only_sample_names_resolved(crawled: Crawled) -> None:
         urlsplit(d["url"]).hostname for d in planted["defects"] if d.get("expect") == "nxdomain"
     }
     asked = {name for name, _ in crawled.portal.dns.queries}
-    assert asked <= zone | dead
+    # The IPv6 probe asks each home host's zone for its name servers.
+    apexes = set(C.NAME_SERVERS)
+    assert apexes <= asked
+    assert asked <= zone | dead | apexes
     # Link verification asked for the dead names (and got NXDOMAIN from our server).
     assert dead <= asked
 
@@ -480,3 +489,41 @@ def test_scorecards_show_no_program_words(crawled: Crawled) -> None:
         assert cells, page
         words = sorted({c for c in cells if code.match(c)})
         assert not words, f"{page.name}: {words}"
+
+
+def test_ipv6_metrics_and_failing_links_on_the_sample(crawled: Crawled) -> None:
+    port = crawled.portal.port
+    root = crawled.out / "2026-11"
+    scores = {s["site"]: s for s in json.loads((root / "scores.json").read_text(encoding="utf-8"))}
+    keys = {"aaaa", "home_v6", "same_content", "ns_v6", "level2_rate", "level3_rate"}
+    for site, s in scores.items():
+        m = s["checks"]["ipv6"]["metrics"]
+        assert keys <= set(m), site
+        assert all(0 <= m[k] <= 1 for k in ("home_v6", "level2_rate", "level3_rate")), site
+        assert m["level2_total"] > 0 and m["level3_total"] > 0, site
+    hanshan, qinghe, lanhai = (scores[s]["checks"]["ipv6"]["metrics"] for s in C.SITES)
+    assert hanshan["aaaa"] is False and hanshan["ns_v6"] is False
+    assert hanshan["level2_rate"] == hanshan["level3_rate"] == 0.0
+    assert qinghe["aaaa"] and qinghe["home_v6"] == 1.0 and qinghe["same_content"] == 1.0
+    assert qinghe["level2_rate"] == 1.0 and qinghe["ns_v6"] is True
+    assert lanhai["home_v6"] == 1.0 and lanhai["level2_rate"] < 0.85
+    # lanhai's 2nd level fails over IPv6 exactly where the sample put IPv4 only.
+    findings = json.loads((root / "findings.json").read_text(encoding="utf-8"))
+    [low] = [f for f in findings if f["site"] == "lanhai" and f["rule"] == "level2_low"]
+    failing = {x["url"]: x["reason"] for x in low["evidence"]["failing"]}
+    zwfw = f"http://{C.ZWFW_LANHAI}:{port}"
+    assert set(failing) == {
+        "http://oa.lanhai.gov.test/",
+        f"http://{C.LANHAI}:{port}/bsfw/",
+        f"{zwfw}/bszn/",
+        f"{zwfw}/hdjl/",
+        *(f"{zwfw}/bszn/{i:03d}.html" for i in range(1, 5)),
+    }
+    assert failing[f"http://{C.LANHAI}:{port}/bsfw/"].startswith("跳转到不支持IPv6的主机")
+    assert lanhai["level2_total"] - lanhai["level2_ok"] == len(failing)
+    # Every IPv6 probe of the sample connected to ::1, every IPv4 one to 127.0.0.1.
+    for site in C.SITES:
+        for p in crawled.store.ipv6_probes("2026-11", site):
+            for hop in p.hops:
+                if hop.get("address"):
+                    assert hop["address"] == ("::1" if p.family == 6 else "127.0.0.1")

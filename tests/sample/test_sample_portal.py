@@ -32,7 +32,7 @@ from zwgk.sample import catalog as C
 from zwgk.sample.server import SITES_DIR
 
 SITE_IDS = ("hanshan", "qinghe", "lanhai")
-ALL_HOSTS = set(C.HOSTS)
+ALL_HOSTS = set(C.SERVED_HOSTS)
 
 
 # -- plumbing -------------------------------------------------------------------
@@ -344,7 +344,7 @@ def test_config_dict(portal: SamplePortal) -> None:
     cfg = portal.config_dict()
     assert cfg["evaluation"] == {"as_of": "2026-11-30", "period_start": "2026-01-01"}
     assert cfg["dns"] == {"nameservers": [f"127.0.0.1:{portal.dns.port}"]}
-    assert cfg["network"] == {"allow_private": False}
+    assert cfg["network"] == {"allow_private": False, "allow_hosts": [C.ZWFW_LANHAI]}
     assert [s["id"] for s in cfg["sites"]] == list(SITE_IDS)
     qinghe = cfg["sites"][1]
     assert qinghe["home"] == f"http://www.qinghe.gov.test:{portal.port}/"

@@ -693,6 +693,16 @@ class Hanshan:
     def plant(self, hsyw: Column, policies: dict[str, Doc], trap_404: Doc, soft_path: str) -> None:
         p = self.planted
         home = url_of(HOST, "/")
+        # The host is IPv4-only in the sample DNS (catalog: v4only), and so is
+        # the zone's name server.
+        p.defect(
+            SITE,
+            "ipv6",
+            "ns_v6_missing",
+            home,
+            "200",
+            "hanshan.gov.test的解析服务器ns1.hanshan.gov.test没有AAAA记录。",
+        )
         zwgk = url_of(HOST, "/zwgk/")
         p.defect(
             SITE,
@@ -753,10 +763,11 @@ class Hanshan:
         p.defect(
             SITE,
             "ipv6",
-            "no_aaaa",
+            "aaaa_missing",
             home,
             "no_aaaa",
-            "www.hanshan.gov.test 在示例DNS中只有A记录（127.0.0.1），没有AAAA记录，网站不支持IPv6访问。",
+            "www.hanshan.gov.test 在示例DNS中只有A记录（127.0.0.1），没有AAAA记录，网站不支持IPv6访问；"
+            "二、三级链接IPv6支持率计为0。",
         )
         p.trap(
             SITE,

@@ -683,6 +683,7 @@ var SiteInfo = {{
             "/index.html",
             page("网上办事", '<p><a href="/bszn/">办事指南</a> <a href="/hdjl/">在线咨询</a></p>'),
         )
+        self.out.put(ZWFW, "/robots.txt", b"User-agent: *\nDisallow: /admin/\n")
         self.out.put(ZWFW, "/bszn/index.html", page("办事指南", f"<ul>{guides}</ul>"))
         self.out.put(ZWFW, "/hdjl/index.html", page("在线咨询", "<p>咨询电话：0591-00000000</p>"))
         for i, name in enumerate(ZWFW_GUIDES):
@@ -704,6 +705,24 @@ var SiteInfo = {{
     def plant(self, policies: dict[str, Doc]) -> None:
         p = self.planted
         home = url_of(HOST, "/")
+        p.defect(
+            SITE,
+            "ipv6",
+            "level2_low",
+            home,
+            "200",
+            f"首页“办事服务”栏目的{ZWFW_ON_HOME + 2}个链接指向只支持IPv4的政务服务平台{ZWFW}，"
+            "“网上办事”从双栈主机跳转到该平台；加上IPv4也无法访问的内网办公链接，"
+            "二级链接IPv6支持率低于85%。",
+        )
+        p.defect(
+            SITE,
+            "ipv6",
+            "level3_low",
+            home,
+            "200",
+            f"政务服务平台{ZWFW}的办事指南列表及各页面只支持IPv4，三级链接IPv6支持率低于85%。",
+        )
         zfxxgk = url_of(HOST, "/zwgk/zfxxgk/")
         p.defect(
             SITE,
