@@ -143,7 +143,9 @@ class Ipv6Spider(scrapy.Spider):
 
     def _load_stored(self) -> None:
         for p in self.store.pages(self.run_id, self.site.id):
-            if page_ok(p) and (p.content_type or "") in HTML_TYPES:
+            # content_type is the header as sent ("text/html; charset=..."),
+            # and HTML_TYPES are prefixes; no type was parsed as HTML too.
+            if page_ok(p) and (p.content_type or "text/html").lower().startswith(HTML_TYPES):
                 self.stored_pages.setdefault(defragment(p.url), p)
                 self.stored_pages.setdefault(defragment(p.final_url), p)
         for link in self.store.links(self.run_id, self.site.id):
@@ -268,7 +270,7 @@ class Ipv6Spider(scrapy.Spider):
             hops=hops,
         )
         ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-        html = ctype.split(";")[0].strip().lower() in HTML_TYPES or (
+        html = ctype.strip().lower().startswith(HTML_TYPES) or (
             isinstance(response, TextResponse) and not ctype
         )
         links: list[dict[str, Any]] | None = None
@@ -282,15 +284,18 @@ class Ipv6Spider(scrapy.Spider):
                 item.text = parsed.text or ""
                 item.link_hosts = link_hosts(links)
         yield item
-        if family != 4 or links is None:
+        if family != 4:
             return
-        if level == 1:
+        if level == 1 and links is not None:
             yield from self._plan_level2(links)
         elif level == 2:
+            # The stored page's anchors whatever this answer was (a 503 now
+            # must not drop a page the portal crawl read), as in on_error.
             stored = self.stored_pages.get(probe["url"])
             if stored is not None:
                 links = self.stored_links.get(stored.id, [])
-            yield from self._plan_level3(links)
+            if links is not None:
+                yield from self._plan_level3(links)
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request: Request = failure.request  # type: ignore[attr-defined]
