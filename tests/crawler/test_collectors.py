@@ -21,18 +21,30 @@ from zwgk.store.runs import RunStore
 from zwgk.vocab import StageOutcome
 
 
-def test_registry_is_portal_then_linkcheck() -> None:
+def test_registry_is_portal_ipv6_then_linkcheck() -> None:
     found = registry()
-    assert [(c.id, c.scope) for c in found] == [("portal", Scope.SITE), ("linkcheck", Scope.RUN)]
-    assert [c.spider.name for c in found] == ["portal", "linkcheck"]
-    assert found[1].label == LINKS
+    assert [(c.id, c.scope) for c in found] == [
+        ("portal", Scope.SITE),
+        ("ipv6", Scope.SITE),
+        ("linkcheck", Scope.RUN),
+    ]
+    assert [c.spider.name for c in found] == ["portal", "ipv6", "linkcheck"]
+    assert found[2].label == LINKS
 
 
 def test_collectors_own_disjoint_existing_tables() -> None:
     owned = [t for c in registry() for t in c.tables]
     assert len(owned) == len(set(owned))
     assert set(owned) <= set(Base.metadata.tables)
-    assert set(owned) == {"pages", "links", "list_items", "url_checks", "link_cache"}
+    assert set(owned) == {
+        "pages",
+        "links",
+        "list_items",
+        "ipv6_sites",
+        "ipv6_probes",
+        "url_checks",
+        "link_cache",
+    }
 
 
 def test_outcome_of_close_reason() -> None:
@@ -42,7 +54,7 @@ def test_outcome_of_close_reason() -> None:
 
 
 def test_portal_complete_only_once_finished(store: Store) -> None:
-    portal, linkcheck = registry()
+    portal, _, linkcheck = registry()
     cfg = make_config()
     assert not portal.completed(store, "2026-11", "demo")
     store.ensure_run("2026-11", cfg.evaluation.as_of, cfg.evaluation.start, {})
@@ -54,6 +66,24 @@ def test_portal_complete_only_once_finished(store: Store) -> None:
     assert not linkcheck.completed(store, "2026-11", None)  # resumes by skipping checked URLs
     args = portal.spider_args(cfg, store, "2026-11", "demo", recrawl=True)
     assert args["resume"] is False and args["site"] == "demo"
+
+
+def test_ipv6_complete_only_once_finished(store: Store) -> None:
+    _, ipv6, _ = registry()
+    cfg = make_config()
+    crawl_into(store, cfg, [page("http://www.demo.gov.test/", is_home=True, depth=0)])
+    assert not ipv6.completed(store, "2026-11", "demo")
+    store.begin_ipv6(
+        "2026-11", "demo", home_url="http://www.demo.gov.test/", home_host="www.demo.gov.test"
+    )
+    assert not ipv6.completed(store, "2026-11", "demo")  # killed midway: run again
+    store.finish_ipv6("2026-11", "demo", {})
+    assert ipv6.completed(store, "2026-11", "demo")
+    # Begun again (a forced re-crawl), the old probe is gone until it finishes.
+    store.begin_ipv6(
+        "2026-11", "demo", home_url="http://www.demo.gov.test/", home_host="www.demo.gov.test"
+    )
+    assert not ipv6.completed(store, "2026-11", "demo")
 
 
 def test_per_run_collector_declared_before_a_per_site_one_is_refused() -> None:

@@ -49,6 +49,9 @@ def checked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Checked]:
                     "evaluation": {"as_of": "2026-11-30"},
                     "crawl": {"delay_s": 0, "max_depth": 3, "contact": "xxgk@trap.gov.test"},
                     "links": {"timeout_s": 2.5, "retries": 1},
+                    # The IPv6 probe fetches pages again by design; these tests
+                    # count what link verification fetches.
+                    "ipv6": {"enabled": False},
                     "dns": {"nameservers": [dns.address]},
                     "network": {"allow_private": False, "allow_hosts": [EXT]},
                     "rubric": str(REPO / "config" / "rubric.yaml"),
