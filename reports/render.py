@@ -1,7 +1,7 @@
 """Scorecards and exports, from what checks and scoring stored.
 
 Nothing here judges a site: it arranges stored findings, results and scores
-for people (HTML, Chinese) and for programs (JSON).
+for people (HTML, Chinese; Excel and CSV: ``exports``) and for programs (JSON).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from zwgk.checks import COMMON_EVIDENCE_LABELS, COMMON_VALUE_LABELS, registry
+from zwgk.reports.exports import write_exports
 from zwgk.scoring import Rubric, build_check, load_rubric
 from zwgk.store import Store
 
@@ -205,4 +206,5 @@ def write_reports(
         p = root / name
         p.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
         written.append(p)
+    written.extend(write_exports(view, root))
     return written

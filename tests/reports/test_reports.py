@@ -72,7 +72,7 @@ def test_site_page_escapes_and_labels(store: Store, tmp_path: Path) -> None:
     assert "已设置栏目数" in html  # metric labelled in Chinese
     assert "<dd>是</dd>" in html  # booleans in Chinese
     assert "整改清单（共 1 项）" in html and "提示信息（不计分，共 1 项）" in html
-    assert len(paths) == 4
+    assert len(paths) == 6  # 1 scorecard, index, 2 JSON, xlsx, csv
 
 
 def test_json_exports_shape(store: Store, tmp_path: Path) -> None:
