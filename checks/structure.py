@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from zwgk.checks import register
 from zwgk.checks.base import Check, CheckContext, CheckOutcome
+from zwgk.config import SiteKind
 from zwgk.store import Link, Page
 from zwgk.vocab import Severity, defragment, directory_of, page_ok
 
@@ -82,7 +83,8 @@ class StructureCheck(Check):
     explanation = (
         "检查政府信息公开专栏是否设置“信息公开指南”“信息公开制度”“法定主动公开内容”“信息公开年报”"
         "四个必备栏目且链接可以访问，并检查上一年度政府信息公开工作年度报告是否按期发布。"
-        "年度报告的发布期限为每年{deadline}。"
+        "年度报告的发布期限为：人民政府门户网站每年{deadline}，部门网站每年{department_deadline}"
+        "（期限当天发布的为按期）。"
         "依据：《中华人民共和国政府信息公开条例》（2019年修订）第十二条、第二十条、第四十九条、第五十条。"
     )
     version = "1.0"
@@ -117,12 +119,25 @@ class StructureCheck(Check):
         self, params: Mapping[str, Any] | None = None, *, severities: Mapping[str, Severity]
     ) -> None:
         super().__init__(params, severities=severities)
-        # Governments publish by 31 March, their departments by 31 January.
+        # 条例第四十九条: governments publish by 31 March, their departments
+        # by 31 January; the site's kind (config, else its name) decides.
         self.deadline = str(self.params.get("annual_report_deadline", "03-31"))
+        self.department_deadline = str(
+            self.params.get("department_annual_report_deadline", "01-31")
+        )
+
+    def deadline_for(self, kind: SiteKind) -> str:
+        return self.department_deadline if kind is SiteKind.DEPARTMENT else self.deadline
 
     def explanation_params(self) -> dict[str, Any]:
-        month, day = (int(x) for x in self.deadline.split("-"))
-        return {"deadline": f"{month}月{day}日前"}
+        def words(mmdd: str) -> str:
+            month, day = (int(x) for x in mmdd.split("-"))
+            return f"{month}月{day}日前"
+
+        return {
+            "deadline": words(self.deadline),
+            "department_deadline": words(self.department_deadline),
+        }
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
         out = CheckOutcome()
@@ -251,9 +266,10 @@ class StructureCheck(Check):
         self, ctx: CheckContext, out: CheckOutcome, report_links: list[Link]
     ) -> None:
         as_of = ctx.as_of
-        deadline_this_year = parse_mmdd(self.deadline, as_of.year)
+        mmdd = self.deadline_for(ctx.site.site_kind)
+        deadline_this_year = parse_mmdd(mmdd, as_of.year)
         required = as_of.year - 1 if as_of > deadline_this_year else as_of.year - 2
-        deadline = parse_mmdd(self.deadline, required + 1)
+        deadline = parse_mmdd(mmdd, required + 1)
         column = ctx.site.disclosure[0] if ctx.site.disclosure else ctx.site.home
 
         found: dict[int, dict[str, Any]] = {}

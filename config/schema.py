@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -155,12 +156,46 @@ def _check_http_url(url: str) -> str:
     return url
 
 
+class SiteKind(StrEnum):
+    GOVERNMENT = "government"  # 人民政府门户网站
+    DEPARTMENT = "department"  # 部门网站
+
+    @property
+    def label(self) -> str:
+        return {"government": "人民政府门户网站", "department": "部门网站"}[self.value]
+
+
+# A site's name says what it is: "…人民政府" is a government's portal; a
+# name ending in an organ's word is a department's site.
+_DEPARTMENT_ENDINGS = re.compile(
+    r"(局|委员会|委|厅|办公室|办|署|中心|院|所|站|队|支队|大队|分局|公司)(门户网站|网站|官网)?$"
+)
+
+
+def infer_kind(name: str) -> SiteKind:
+    n = re.sub(r"\s+", "", name)
+    if "人民政府" in n and not re.search(r"人民政府(办公室|办公厅)", n):
+        return SiteKind.GOVERNMENT
+    if _DEPARTMENT_ENDINGS.search(n):
+        return SiteKind.DEPARTMENT
+    return SiteKind.GOVERNMENT
+
+
 class Site(_Model):
     id: str
     name: str = Field(min_length=1)
     home: str
     disclosure: list[str] = Field(default_factory=list)
     hosts: list[str] = Field(default_factory=list)
+    # What the site is (rules differ: the annual report is due by 31 January
+    # for departments, by 31 March for governments); from the name if unset.
+    kind: SiteKind | None = None
+    # The region it belongs to (某市), for grouping the ranking.
+    region: str | None = None
+
+    @property
+    def site_kind(self) -> SiteKind:
+        return self.kind if self.kind is not None else infer_kind(self.name)
 
     @field_validator("id")
     @classmethod
@@ -210,6 +245,8 @@ class Config(_Model):
     links: Links = Field(default_factory=Links)
     ipv6: Ipv6 = Field(default_factory=Ipv6)
     rubric: str | None = None
+    # 整改建议 per rule; default: remedies.yaml beside this file, else the shipped one.
+    remedies: str | None = None
     sites: list[Site] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from zwgk.checks import COMMON_EVIDENCE_LABELS, COMMON_VALUE_LABELS, registry
+from zwgk.config.schema import SiteKind, infer_kind
 from zwgk.reports.exports import write_exports
-from zwgk.scoring import Rubric, build_check, load_rubric
+from zwgk.reports.remedies import load_remedies
+from zwgk.scoring import Rubric, Verdict, build_check, load_rubric
 from zwgk.store import Store
 
 # A coded value (``no_limit``, ``soft_404``) that a check's value_labels name.
@@ -70,11 +73,61 @@ def check_catalogue(rubric: Rubric) -> dict[str, dict[str, Any]]:
     return catalogue
 
 
-def build_view(store: Store, run_id: str, rubric: Rubric | None = None) -> dict[str, Any]:
+def finding_key(f: Any) -> tuple[str, str, str]:
+    """What makes two months' findings the same problem: the rule and where."""
+    get = f.get if isinstance(f, dict) else lambda k: getattr(f, k)
+    where = get("url") or get("source_url") or get("message") or ""
+    return (str(get("check")), str(get("rule")), str(where))
+
+
+def trend_svg_points(scores: list[float | None], width: int = 240, height: int = 48) -> str:
+    """Polyline points (0–100 % of the maximum, left to right) for the inline trend."""
+    pts = [s for s in scores if s is not None]
+    if len(pts) < 2:
+        return ""
+    step = width / (len(pts) - 1)
+    return " ".join(f"{i * step:.1f},{height - (p / 100) * height:.1f}" for i, p in enumerate(pts))
+
+
+def _site_facts(run: Any) -> dict[str, dict[str, Any]]:
+    """Kind and region of each site, from the config the run was made with."""
+    out: dict[str, dict[str, Any]] = {}
+    for s in (run.config or {}).get("sites", []):
+        kind = SiteKind(s["kind"]) if s.get("kind") else infer_kind(s.get("name", ""))
+        out[s["id"]] = {"kind": kind.value, "kind_label": kind.label, "region": s.get("region")}
+    return out
+
+
+def _history(store: Store, site_id: str, run: Any) -> dict[str, Any]:
+    """The site's previous scored run before this one, and its score trend."""
+    past = [
+        (r, sc) for r, sc in store.site_history(site_id) if (r.as_of, r.id) <= (run.as_of, run.id)
+    ]
+    trend = [
+        {
+            "run": r.id,
+            "score": sc.score,
+            "percent": round(sc.score / sc.max_score * 100, 1) if sc.max_score else None,
+        }
+        for r, sc in past
+    ]
+    before = [(r, sc) for r, sc in past if r.id != run.id]
+    prev = before[-1] if before else None
+    return {"trend": trend, "previous": prev}
+
+
+def build_view(
+    store: Store,
+    run_id: str,
+    rubric: Rubric | None = None,
+    remedies: dict[str, str] | None = None,
+) -> dict[str, Any]:
     run = store.get_run(run_id)
     if run is None:
         raise KeyError(f"no run {run_id!r} in the store")
     catalogue = check_catalogue(rubric if rubric is not None else load_rubric())
+    remedies = remedies if remedies is not None else load_remedies()
+    facts = _site_facts(run)
     site_runs = {sr.site_id: sr for sr in store.site_runs(run_id)}
     scores = {s.site_id: s for s in store.scores(run_id)}
     findings_by_site: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -93,6 +146,7 @@ def build_view(store: Store, run_id: str, rubric: Rubric | None = None) -> dict[
             "source_url": f.source_url,
             "message": f.message,
             "evidence": f.evidence,
+            "remedy": remedies.get(f"{f.check}.{f.rule}"),
         }
         findings_json.append(row)
         findings_by_site[f.site_id].append(row)
@@ -100,8 +154,53 @@ def build_view(store: Store, run_id: str, rubric: Rubric | None = None) -> dict[
     sites = []
     for site_id, sr in site_runs.items():
         sc = scores.get(site_id)
+        hist = _history(store, site_id, run)
+        prev = hist["previous"]
+        current = findings_by_site.get(site_id, [])
+        failing = [r for r in current if r["severity"] != "info"]
+        changes: dict[str, Any] = {"previous_run": None, "delta": None, "new": [], "fixed": []}
+        if prev is not None and sc is not None:
+            prev_run, prev_score = prev
+            before = [f for f in store.findings(prev_run.id, site_id) if f.severity != "info"]
+            before_keys = {finding_key(f) for f in before}
+            now_keys = {finding_key(r) for r in failing}
+            changes = {
+                "previous_run": prev_run.id,
+                "delta": round(sc.score - prev_score.score, 2),
+                "new": [r for r in failing if finding_key(r) not in before_keys],
+                "fixed": [
+                    {
+                        "check_label": catalogue.get(f.check, {}).get("label", f.check),
+                        "rule_label": catalogue.get(f.check, {})
+                        .get("rules", {})
+                        .get(f.rule, f.rule),
+                        "message": f.message,
+                        "url": f.url,
+                    }
+                    for f in before
+                    if finding_key(f) not in now_keys
+                ],
+            }
+        verdict = Verdict(sc.verdict) if sc is not None and sc.verdict else None
+        site_facts = facts.get(site_id, {})
         sites.append(
             {
+                **site_facts,
+                "kind_label": site_facts.get("kind_label"),
+                "region": site_facts.get("region"),
+                "verdict_code": verdict.value if verdict else None,
+                "verdict": verdict.label if verdict else None,
+                "vetoed_labels": [
+                    catalogue.get(v.partition(".")[0], {})
+                    .get("rules", {})
+                    .get(v.partition(".")[2], v)
+                    for v in (sc.vetoed if sc else [])
+                ],
+                "groups": sc.groups if sc else {},
+                "rubric_version": sc.rubric_version if sc else None,
+                **changes,
+                "trend": hist["trend"],
+                "trend_points": trend_svg_points([t["percent"] for t in hist["trend"]]),
                 "site": site_id,
                 "name": sr.name,
                 "home": sr.home,
@@ -126,11 +225,11 @@ def build_view(store: Store, run_id: str, rubric: Rubric | None = None) -> dict[
 
     sites.sort(key=lambda s: (-ratio(s), s["site"]))
     rank = 0
-    prev: float | None = None
+    last: float | None = None
     for i, s in enumerate(sites, 1):
         r = ratio(s)
-        if r != prev:
-            rank, prev = i, r
+        if r != last:
+            rank, last = i, r
         s["rank"] = rank if s["score"] is not None else None
     return {
         "run": {
@@ -146,11 +245,18 @@ def build_view(store: Store, run_id: str, rubric: Rubric | None = None) -> dict[
 
 
 def write_reports(
-    store: Store, run_id: str, out_dir: str | Path, rubric: Rubric | None = None
+    store: Store,
+    run_id: str,
+    out_dir: str | Path,
+    rubric: Rubric | None = None,
+    remedies: dict[str, str] | None = None,
 ) -> list[Path]:
     """Scorecards and exports of a stored run. ``rubric``: the one the run was
-    checked with (its explanations are shown); the shipped one if None."""
-    view = build_view(store, run_id, rubric)
+    checked with (its explanations are shown); the shipped one if None.
+
+    The newest run's files are also copied to ``OUT/latest/``, a path that
+    stays the same from month to month."""
+    view = build_view(store, run_id, rubric, remedies)
     root = Path(out_dir) / run_id
     (root / "sites").mkdir(parents=True, exist_ok=True)
     env = _env()
@@ -185,6 +291,7 @@ def write_reports(
                 "message",
                 "evidence",
                 "rule_label",
+                "remedy",
             )
         }
         for f in view["findings"]
@@ -197,6 +304,15 @@ def write_reports(
             "score": s["score"],
             "max_score": s["max_score"],
             "vetoed": s["vetoed"],
+            "verdict": s["verdict_code"],
+            "kind": s.get("kind"),
+            "region": s.get("region"),
+            "previous_run": s["previous_run"],
+            "delta": s["delta"],
+            "new_findings": len(s["new"]),
+            "fixed_findings": len(s["fixed"]),
+            "groups": s["groups"],
+            "rubric_version": s["rubric_version"],
             "pages": s["pages"],
             "checks": s["checks"],
         }
@@ -207,4 +323,9 @@ def write_reports(
         p.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
         written.append(p)
     written.extend(write_exports(view, root))
+    if store.latest_run_id() == run_id:
+        latest = Path(out_dir) / "latest"
+        if latest.exists():
+            shutil.rmtree(latest)
+        shutil.copytree(root, latest, ignore=shutil.ignore_patterns("crawl.log"))
     return written

@@ -28,6 +28,7 @@ from rich.text import Text
 
 from zwgk import __version__
 from zwgk.config import Config, ConfigError, default_file, load_config
+from zwgk.reports.remedies import load_remedies, remedies_path
 from zwgk.reports.render import write_reports
 from zwgk.runner import CrawlOutcome, RunResult, check, crawl, default_run_id, select_sites
 from zwgk.runner import Progress as RunProgress
@@ -86,6 +87,7 @@ def _load(config: Path) -> Config:
         # The rubric is checked against the checks before any crawl starts,
         # not an hour later when the checks run.
         load_rubric(cfg.rubric_path())
+        load_remedies(remedies_path(cfg))
         return cfg
     except ConfigError as exc:
         for line in exc.problems:
@@ -209,7 +211,13 @@ def _do_run(
     for e in result.check_errors:
         _say("check error: ", e)
     if do_report:
-        result.reports = write_reports(store, run_id, out_dir, load_rubric(cfg.rubric_path()))
+        result.reports = write_reports(
+            store,
+            run_id,
+            out_dir,
+            load_rubric(cfg.rubric_path()),
+            load_remedies(remedies_path(cfg)),
+        )
     finished = all(c.status.ok for c in result.crawls)
     done = finished and not result.check_errors
     store.finish_run(run_id, RunState.DONE if done else RunState.INCOMPLETE)

@@ -9,9 +9,11 @@ what checks found; it never looks at pages or links.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 from collections import Counter
 from collections.abc import Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +44,47 @@ class CheckRubric(BaseModel):
     rules: dict[str, RuleRubric] = Field(default_factory=dict)
 
 
+class GroupRubric(BaseModel):
+    """A group of checks as the inspection indicators group their deductions
+    (可用性, 信息更新 …): its share of the points is the sum of its checks'
+    weights, stated in the file so a reader sees it."""
+
+    model_config = ConfigDict(extra="forbid")
+    label: str
+    share: float = Field(ge=0)
+    checks: list[str]
+
+
+class Verdict(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    VETO = "veto"
+
+    @property
+    def label(self) -> str:
+        return {"pass": "合格", "fail": "不合格", "veto": "单项否决"}[self.value]
+
+
 class Rubric(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    # Recorded with every score, with the file's hash, so a score says which
+    # rubric gave it.
+    version: str = "1"
+    # Percent of the maximum a site needs for 合格 (unless vetoed).
+    pass_mark: float = Field(default=60, ge=0, le=100)
+    groups: dict[str, GroupRubric] = Field(default_factory=dict)
     checks: dict[str, CheckRubric] = Field(default_factory=dict)
     veto: list[str] = Field(default_factory=list)
     _source: str = PrivateAttr(default="<rubric>")
     _lines: dict[tuple[Any, ...], int] = PrivateAttr(default_factory=dict)
+    _hash: str = PrivateAttr(default="")
+
+    @property
+    def sha256(self) -> str:
+        return self._hash
+
+    def group_of(self, check_id: str) -> str | None:
+        return next((g for g, grp in self.groups.items() if check_id in grp.checks), None)
 
     def params(self, check_id: str) -> dict[str, Any]:
         c = self.checks.get(check_id)
@@ -108,6 +145,33 @@ def contract_problems(rubric: Rubric, checks: Mapping[str, type[Check]]) -> list
             problems.append(
                 f"{rubric.where('checks', cid)}: checks.{cid}: no such check (known: {known})"
             )
+    grouped: dict[str, str] = {}
+    for gid, grp in rubric.groups.items():
+        for cid in grp.checks:
+            if cid not in rubric.checks:
+                problems.append(
+                    f"{rubric.where('groups', gid, 'checks')}: groups.{gid}: {cid!r} is not a "
+                    "check of this rubric"
+                )
+            elif cid in grouped:
+                problems.append(
+                    f"{rubric.where('groups', gid, 'checks')}: groups.{gid}: {cid!r} is already "
+                    f"in group {grouped[cid]!r}"
+                )
+            else:
+                grouped[cid] = gid
+        weights = sum(rubric.checks[c].weight for c in grp.checks if c in rubric.checks)
+        if abs(weights - grp.share) > 1e-9:
+            problems.append(
+                f"{rubric.where('groups', gid, 'share')}: groups.{gid}.share: {grp.share:g} but "
+                f"its checks' weights add up to {weights:g}"
+            )
+    if rubric.groups:
+        for cid, entry in rubric.checks.items():
+            if entry.enabled and cid not in grouped:
+                problems.append(
+                    f"{rubric.where('checks', cid)}: checks.{cid}: enabled but in no group"
+                )
     for i, item in enumerate(rubric.veto):
         cid, _, rule = item.partition(".")
         if cid not in checks or rule not in checks[cid].rules:
@@ -135,6 +199,7 @@ def parse_rubric(
     rubric = parse_yaml_model(text, name, Rubric)
     rubric._source = name
     rubric._lines = yaml_lines(text)
+    rubric._hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
     problems = contract_problems(rubric, registry() if checks is None else checks)
     if problems:
         raise ConfigError(problems)
@@ -206,9 +271,28 @@ def score_site(
         total += got
         max_total += weight
     vetoed = sorted({f"{c}.{r}" for (c, r) in counts if f"{c}.{r}" in rubric.veto})
+    score = 0.0 if vetoed else round(total, 2)
+    if vetoed:
+        verdict = Verdict.VETO
+    elif max_total and score / max_total * 100 >= rubric.pass_mark - 1e-9:
+        verdict = Verdict.PASS
+    else:
+        verdict = Verdict.FAIL
+    groups = {
+        gid: {
+            "label": grp.label,
+            "share": grp.share,
+            "score": round(sum(checks[c]["score"] for c in grp.checks if c in checks), 2),
+        }
+        for gid, grp in rubric.groups.items()
+    }
     return {
-        "score": 0.0 if vetoed else round(total, 2),
+        "score": score,
         "max_score": round(max_total, 2),
         "vetoed": vetoed,
         "checks": checks,
+        "verdict": verdict.value,
+        "groups": groups,
+        "rubric_version": rubric.version,
+        "rubric_hash": rubric.sha256,
     }

@@ -90,6 +90,15 @@ def test_json_exports_shape(store: Store, tmp_path: Path) -> None:
             "score": 15.0,
             "max_score": 20.0,
             "vetoed": [],
+            "verdict": None,
+            "kind": None,
+            "region": None,
+            "previous_run": None,
+            "delta": None,
+            "new_findings": 0,
+            "fixed_findings": 0,
+            "groups": {},
+            "rubric_version": None,
             "pages": 1,
             "checks": {
                 "structure": {

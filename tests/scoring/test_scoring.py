@@ -102,3 +102,78 @@ def test_shipped_weights_add_up_to_100() -> None:
     # A scorecard reads "x / 100 分"; a new check takes its weight from others.
     rubric = load_rubric()
     assert sum(c.weight for c in rubric.checks.values() if c.enabled) == 100
+
+
+def _all_pass(rubric: Rubric) -> dict:
+    return {cid: {"status": "pass", "metrics": {}} for cid, c in rubric.checks.items() if c.enabled}
+
+
+# The single-veto items of 国办秘函〔2019〕19号 the shipped rubric applies, each
+# through the check rule that detects it.
+INDICATOR_VETOES = [
+    ("structure", "home_unreachable"),  # 站点无法访问
+    ("freshness", "home_stale"),  # 首页2周内无更新
+    ("freshness", "stale_columns_5"),  # 不更新栏目累计5个（含）以上
+    ("freshness", "blank_columns_5"),  # 空白栏目累计5个（含）以上
+]
+
+
+@pytest.mark.parametrize(("check", "rule"), INDICATOR_VETOES)
+def test_shipped_rubric_vetoes_each_indicator_item(check: str, rule: str) -> None:
+    rubric = load_rubric()
+    s = score_site(rubric, _all_pass(rubric), [f(rule, check)])
+    assert s["vetoed"] == [f"{check}.{rule}"]
+    assert s["score"] == 0 and s["verdict"] == "veto"
+    # The same site without the finding passes with full marks.
+    clean = score_site(rubric, _all_pass(rubric), [])
+    assert clean["verdict"] == "pass" and clean["score"] == clean["max_score"] == 100
+    assert set(rubric.veto) == {f"{c}.{r}" for c, r in INDICATOR_VETOES}
+
+
+def test_verdict_at_the_pass_mark_and_below() -> None:
+    rubric = load_rubric()
+    results = _all_pass(rubric)
+    # 35 points of deductions: 65 is 合格; 6 more and 59 is 不合格 (pass mark 60).
+    at_mark = (
+        [f("aaaa_missing", "ipv6")]
+        + [f("section_missing")] * 3
+        + [f("plan_missing", "planning")] * 5
+        + [f("level2_low", "ipv6")]
+    )
+    s = score_site(rubric, results, at_mark)
+    assert (
+        s["score"] == 100 - 10 - 15 - 10
+    )  # ipv6 capped at its weight 10, structure 15, planning 10
+    assert s["verdict"] == "pass" and s["score"] == 65
+    worse = at_mark + [f("index_no_missing", "metadata")] * 3
+    s = score_site(rubric, results, worse)
+    assert s["score"] == 59 and s["verdict"] == "fail"
+
+
+def test_scores_record_groups_and_the_rubric_identity() -> None:
+    rubric = load_rubric()
+    s = score_site(rubric, _all_pass(rubric), [f("section_missing")])
+    assert s["groups"]["disclosure"] == {"label": "公开内容", "share": 50, "score": 45}
+    assert sum(g["share"] for g in s["groups"].values()) == 100
+    assert s["rubric_version"] == rubric.version and len(s["rubric_hash"]) == 64
+
+
+def test_group_share_must_match_its_weights(tmp_path: Path) -> None:
+    text = (REPO / "config" / "rubric.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "rubric.yaml"
+    bad.write_text(text.replace("    share: 50\n", "    share: 55\n"), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_rubric(bad)
+    [problem] = err.value.problems
+    assert "groups.disclosure.share: 55" in problem and "add up to 50" in problem
+    assert problem.startswith(f"{bad}:")
+    orphan = tmp_path / "orphan.yaml"
+    orphan.write_text(
+        text.replace("checks: [ipv6]", "checks: []").replace(
+            "    share: 10\n    checks: []", "    share: 0\n    checks: []"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as err:
+        load_rubric(orphan)
+    assert any("checks.ipv6: enabled but in no group" in p for p in err.value.problems)

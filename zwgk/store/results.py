@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from zwgk.store.base import StoreBase, site_run_row
-from zwgk.store.models import CheckResult, Finding, Link, ListItem, Page, Score
+from zwgk.store.models import CheckResult, Finding, Link, ListItem, Page, Run, Score
 
 
 def delete_site_results(s: Session, run_id: str, site_id: str) -> None:
@@ -141,3 +141,16 @@ class ResultStore(StoreBase):
     def scores(self, run_id: str) -> list[Score]:
         with self.Session() as s:
             return list(s.scalars(select(Score).where(Score.run_id == run_id)))
+
+    # -- history, for the scorecards' change since last month -------------
+
+    def site_history(self, site_id: str) -> list[tuple[Run, Score]]:
+        """Every run that scored ``site_id``, oldest evaluation date first."""
+        with self.Session() as s:
+            rows = s.execute(
+                select(Run, Score)
+                .join(Score, Score.run_id == Run.id)
+                .where(Score.site_id == site_id)
+                .order_by(Run.as_of, Run.id)
+            ).all()
+        return [(r, sc) for r, sc in rows]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from tests.conftest import crawl_into, link, make_config, page
 from zwgk.checks import CheckContext
 from zwgk.checks.structure import StructureCheck, report_year
@@ -44,8 +46,8 @@ def report_page(year: int, published: str) -> dict:
     )
 
 
-def run(store: Store, pages: list[dict], as_of: str = "2026-11-30"):
-    cfg = make_config()
+def run(store: Store, pages: list[dict], as_of: str = "2026-11-30", **site: object):
+    cfg = make_config(**site)
     crawl_into(store, cfg, pages)
     ctx = CheckContext(
         "2026-11", cfg.sites[0], cfg, store, dt.date.fromisoformat(as_of), dt.date(2026, 1, 1)
@@ -135,3 +137,53 @@ def test_report_year_parsing() -> None:
     assert report_year("2023年度政府信息公开年报") == 2023
     assert report_year("关于2025年工作情况的报告") is None
     assert report_year(None) is None
+
+
+@pytest.mark.parametrize(
+    ("site", "published", "expected"),
+    [
+        # A government's report is due by 31 March; on the day itself is on time.
+        ({}, "2026-03-31", []),
+        ({}, "2026-04-01", [("annual_report_late", "warn")]),
+        # A department's by 31 January: the same dates are late, 1/31 is not.
+        ({"name": "示例市教育局"}, "2026-01-31", []),
+        ({"name": "示例市教育局"}, "2026-02-01", [("annual_report_late", "warn")]),
+        ({"name": "示例市教育局"}, "2026-03-31", [("annual_report_late", "warn")]),
+        # An explicit kind wins over the name.
+        ({"name": "示例市教育局", "kind": "government"}, "2026-03-31", []),
+        (
+            {"name": "示例市人民政府", "kind": "department"},
+            "2026-03-31",
+            [("annual_report_late", "warn")],
+        ),
+    ],
+)
+def test_annual_report_deadline_by_site_kind(
+    store: Store, site: dict, published: str, expected: list
+) -> None:
+    out = run(store, column(ALL, [report_page(2025, published)]), **site)
+    assert rules(out) == expected
+    late = [f for f in out.findings if f.rule == "annual_report_late"]
+    for f in late:
+        kind = site.get("kind") or ("department" if "局" in str(site.get("name")) else "government")
+        assert f.evidence["deadline"] == ("2026-01-31" if kind == "department" else "2026-03-31")
+
+
+def test_department_before_its_deadline_still_owes_the_year_before(store: Store) -> None:
+    # On 2026-01-20 a department's 2025 report is not yet due: 2024's is required.
+    out = run(
+        store,
+        column(ALL, [report_page(2024, "2025-01-10")]),
+        as_of="2026-01-20",
+        name="示例市教育局",
+    )
+    assert rules(out) == []
+    assert out.metrics["annual_report_required_year"] == 2024
+    # After 31 January it is 2025's.
+    out = run(
+        store,
+        column(ALL, [report_page(2024, "2025-01-10")]),
+        as_of="2026-02-02",
+        name="示例市教育局",
+    )
+    assert out.metrics["annual_report_required_year"] == 2025

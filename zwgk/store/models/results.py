@@ -50,3 +50,9 @@ class Score(Base):
     max_score: Mapped[float] = mapped_column(Float)
     vetoed: Mapped[list[Any]] = mapped_column(default=list)
     checks: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # zwgk.scoring.Verdict: pass (合格), fail (不合格), veto (单项否决).
+    verdict: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    groups: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Which rubric gave the score: its declared version and the file's sha256.
+    rubric_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    rubric_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
