@@ -6,6 +6,8 @@ for people (HTML, Chinese) and for programs (JSON).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from collections import defaultdict
@@ -30,6 +32,13 @@ STATUS_LABEL = {
 }
 
 
+def _csp_hash(source: str) -> str:
+    """The Content-Security-Policy hash (``sha256-…``) that lets exactly this
+    inline script run."""
+    digest = hashlib.sha256(str(source).encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
 def _env() -> Environment:
     env = Environment(
         loader=PackageLoader("zwgk.reports", "templates"),
@@ -45,6 +54,7 @@ def _env() -> Environment:
     )
     env.filters["is_code"] = lambda v: bool(CODE.match(v))
     env.filters["is_url"] = lambda v: isinstance(v, str) and v.startswith(("http://", "https://"))
+    env.filters["csp_hash"] = _csp_hash
     return env
 
 
