@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck unit corpus screenshot bench clean
+.PHONY: install demo test lint typecheck unit system-deps corpus screenshot bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -21,6 +21,11 @@ demo: $(STAMP)
 ## Lint, format check, type check, then the test suite.
 test: lint typecheck unit
 
+## Debian packages the browser and PDF tests need (chromium, fonts-noto-cjk,
+## poppler-utils): installed when missing and run as root, else named.
+system-deps:
+	bash scripts/system-deps.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -29,7 +34,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) system-deps
 	$(BIN)/pytest -q
 
 ## Run the parsers over ../shared/corpus/pingtan when it is present.
@@ -41,7 +46,7 @@ bench: $(STAMP)
 	$(PY) bench/run.py
 
 ## Screenshot the demo scorecards with headless Chromium (needs chromium, fonts-noto-cjk).
-screenshot: $(STAMP)
+screenshot: $(STAMP) system-deps
 	bash scripts/screenshot.sh demo-output
 
 clean:

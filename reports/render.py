@@ -6,6 +6,8 @@ for people (HTML, Chinese; Excel and CSV: ``exports``) and for programs (JSON).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 import shutil
@@ -34,6 +36,13 @@ STATUS_LABEL = {
 }
 
 
+def _csp_hash(source: str) -> str:
+    """The Content-Security-Policy hash (``sha256-…``) that lets exactly this
+    inline script run."""
+    digest = hashlib.sha256(str(source).encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
 def _env() -> Environment:
     env = Environment(
         loader=PackageLoader("zwgk.reports", "templates"),
@@ -49,6 +58,7 @@ def _env() -> Environment:
     )
     env.filters["is_code"] = lambda v: bool(CODE.match(v))
     env.filters["is_url"] = lambda v: isinstance(v, str) and v.startswith(("http://", "https://"))
+    env.filters["csp_hash"] = _csp_hash
     return env
 
 
@@ -182,7 +192,12 @@ def build_view(
                 ],
             }
         verdict = Verdict(sc.verdict) if sc is not None and sc.verdict else None
-        site_facts = facts.get(site_id, {})
+        site_facts = facts.get(site_id) or {
+            # A run stored without its config: the kind from the site's name.
+            "kind": infer_kind(sr.name).value,
+            "kind_label": infer_kind(sr.name).label,
+            "region": None,
+        }
         sites.append(
             {
                 **site_facts,

@@ -29,6 +29,7 @@ from rich.text import Text
 from zwgk import __version__
 from zwgk.config import Config, ConfigError, default_file, load_config
 from zwgk.reports.remedies import load_remedies, remedies_path
+from zwgk.reports.pdf import PdfError, find_chromium, write_pdfs
 from zwgk.reports.render import write_reports
 from zwgk.runner import CrawlOutcome, RunResult, check, crawl, default_run_id, select_sites
 from zwgk.runner import Progress as RunProgress
@@ -70,6 +71,10 @@ RecrawlOpt = Annotated[
 ]
 ProgressOpt = Annotated[
     bool, typer.Option("--progress/--no-progress", help="Show a live progress display.")
+]
+PdfOpt = Annotated[
+    bool,
+    typer.Option("--pdf", help="Also print each scorecard to sites/SITE.pdf (needs chromium)."),
 ]
 ParallelOpt = Annotated[
     int, typer.Option("--parallel", min=1, max=64, help="Sites crawled at once.")
@@ -235,13 +240,18 @@ def run(
     recrawl: RecrawlOpt = False,
     progress: ProgressOpt = True,
     parallel: ParallelOpt = 4,
+    pdf: PdfOpt = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Crawl, check and report: the monthly job."""
     _setup_logging(verbose)
     cfg = _load(config)
+    if pdf:
+        _need_chromium()
     result = _do_run(cfg, db, out_dir, run, site, recrawl, progress, parallel)
     _summary(result, out_dir)
+    if pdf:
+        _write_pdfs(result.reports)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
 
 
@@ -308,23 +318,32 @@ def report_cmd(
     db: DbOpt = "zwgk.db",
     out_dir: OutOpt = Path("zwgk-out"),
     run: RunOpt = None,
+    pdf: PdfOpt = False,
 ) -> None:
     """Write scorecards and JSON exports for a stored run."""
+    if pdf:
+        _need_chromium()
     store = _store(db)
     run_id = run or store.latest_run_id()
     if run_id is None or store.get_run(run_id) is None:
         raise _fail(f"no run {run_id or ''} in {db}", EXIT_FAILED)
     paths = write_reports(store, run_id, out_dir)
     out.print(f"wrote {len(paths)} files to {out_dir / run_id}", highlight=False)
+    if pdf:
+        _write_pdfs(paths)
 
 
 @app.command()
 def demo(
     out_dir: OutOpt = Path("demo-output"),
     progress: ProgressOpt = True,
+    pdf: PdfOpt = False,
 ) -> None:
     """Serve the bundled sample province on loopback and run the whole pipeline on it."""
     import yaml
+
+    if pdf:
+        _need_chromium()
 
     # Demo support only: the other commands never load the sample portal.
     from zwgk.sample.server import SamplePortal
@@ -346,7 +365,29 @@ def demo(
             db_path.unlink()  # ports differ per demo run, so old URLs would not match
         result = _do_run(cfg, str(db_path), out_dir, None, None, True, progress, 4)
     _summary(result, out_dir)
+    if pdf:
+        _write_pdfs(result.reports)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
+
+
+def _need_chromium() -> None:
+    """--pdf: fail before any work when Chromium is missing."""
+    try:
+        find_chromium()
+    except PdfError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+
+
+def _write_pdfs(paths: list[Path]) -> list[Path]:
+    """--pdf: sites/SITE.pdf beside each scorecard."""
+    pages = [p for p in paths if p.suffix == ".html" and p.parent.name == "sites"]
+    try:
+        pdfs = write_pdfs(pages)
+    except PdfError as exc:
+        raise _fail(f"pdf: {exc}", EXIT_FAILED) from None
+    if pdfs:
+        out.print(f"pdf:        {len(pdfs)} files in {pdfs[0].parent}", highlight=False)
+    return pdfs
 
 
 def _summary(result: RunResult, out_dir: Path) -> None:
