@@ -28,8 +28,8 @@ from rich.text import Text
 
 from zwgk import __version__
 from zwgk.config import Config, ConfigError, default_file, load_config
-from zwgk.reports.remedies import load_remedies, remedies_path
 from zwgk.reports.pdf import PdfError, find_chromium, write_pdfs
+from zwgk.reports.remedies import load_remedies, remedies_path
 from zwgk.reports.render import write_reports
 from zwgk.runner import CrawlOutcome, RunResult, check, crawl, default_run_id, select_sites
 from zwgk.runner import Progress as RunProgress

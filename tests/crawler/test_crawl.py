@@ -274,7 +274,8 @@ def test_json_exports(crawled: Crawled) -> None:
     assert {f["check"] for f in findings} >= {"planning", "freshness"}
     for site in ("hanshan", "qinghe", "lanhai"):
         html = (root / "sites" / f"{site}.html").read_text(encoding="utf-8")
-        assert "整改清单" in html and "<script" not in html
+        # One script: the page's own sort/filter code, allowed by its CSP hash.
+        assert "整改清单" in html and html.count("<script") == 1
     assert "hanshan.html" in (root / "index.html").read_text(encoding="utf-8")
 
 

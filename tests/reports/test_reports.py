@@ -91,7 +91,7 @@ def test_json_exports_shape(store: Store, tmp_path: Path) -> None:
             "max_score": 20.0,
             "vetoed": [],
             "verdict": None,
-            "kind": None,
+            "kind": "government",
             "region": None,
             "previous_run": None,
             "delta": None,
