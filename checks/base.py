@@ -224,6 +224,9 @@ class Check:
     evidence_labels: ClassVar[dict[str, str]] = {}
     # Chinese label of each coded string value in metrics and evidence.
     value_labels: ClassVar[dict[str, str]] = {}
+    # Evidence kept for programs (findings.json) but not shown to people:
+    # the HTTP method of a fetch, a timestamp.
+    technical_evidence: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(
         self,

@@ -130,6 +130,7 @@ class LinksCheck(Check):
         "title": "页面标题",
         "status": "状态码",
     }
+    technical_evidence: ClassVar[frozenset[str]] = frozenset({"method", "checked_at"})
     value_labels: ClassVar[dict[str, str]] = {
         **rules,
         LinkOutcome.OK.value: "正常",

@@ -159,9 +159,16 @@ class EvidenceText:
 
     INDENT = "　"  # an ideographic space: a CJK text's indentation
 
-    def __init__(self, labels: Mapping[str, str], vlabels: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        labels: Mapping[str, str],
+        vlabels: Mapping[str, str],
+        hidden: frozenset[str] = frozenset(),
+    ) -> None:
         self.labels = labels
         self.vlabels = vlabels
+        # The check's technical evidence (HTTP method, timestamps): not for people.
+        self.hidden = hidden
 
     def label(self, key: str) -> str:
         return self.labels.get(key, COMMON_EVIDENCE_LABELS.get(key, self.vlabels.get(key, key)))
@@ -180,6 +187,8 @@ class EvidenceText:
         if isinstance(v, Mapping):
             out: list[str] = []
             for k, x in v.items():
+                if k in self.hidden:
+                    continue
                 name = self.label(str(k))
                 if _flat(x) or not x:
                     out.append(f"{pad}{name}：{self.inline(x)}")
@@ -195,7 +204,9 @@ class EvidenceText:
             for i, x in enumerate(items[:LIST_ITEMS_SHOWN], 1):
                 if isinstance(x, Mapping) and all(_flat(y) for y in x.values()):
                     fields = "；".join(
-                        f"{self.label(str(k))}：{self.inline(y)}" for k, y in x.items()
+                        f"{self.label(str(k))}：{self.inline(y)}"
+                        for k, y in x.items()
+                        if k not in self.hidden
                     )
                     out.append(f"{pad}{i}. {fields}")
                 elif _flat(x):
@@ -215,6 +226,7 @@ def evidence_text(evidence: Any, check: str, catalogue: Mapping[str, Any]) -> st
     text = EvidenceText(
         entry.get("evidence_labels", COMMON_EVIDENCE_LABELS),
         entry.get("value_labels", COMMON_VALUE_LABELS),
+        frozenset(entry.get("hidden", ())),
     )
     if evidence in (None, {}, []):
         return ""

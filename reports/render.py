@@ -79,6 +79,7 @@ def check_catalogue(rubric: Rubric) -> dict[str, dict[str, Any]]:
             "metric_labels": {**cls.all_evidence_labels(), **cls.metric_labels},
             "evidence_labels": cls.all_evidence_labels(),
             "value_labels": cls.all_value_labels(),
+            "hidden": sorted(cls.technical_evidence),
         }
     return catalogue
 
