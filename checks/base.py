@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any, ClassVar
 
 from zwgk.config import Config, Site
@@ -259,6 +260,18 @@ class Check:
             source_url=source_url,
             evidence=dict(evidence or {}),
         )
+
+    def rules_source(self, default: Path) -> tuple[Path, dict[str, Any]]:
+        """For a check whose rules live in a YAML file: the file this instance
+        applies (the ``rules_file`` parameter, else ``default``) and the other
+        parameters, which override the file's top-level keys."""
+        overrides = {k: v for k, v in self.params.items() if k != "rules_file"}
+        path = Path(str(self.params.get("rules_file") or default))
+        if not path.is_absolute() and not path.exists():
+            # A relative name the rubric loader did not resolve: the shipped
+            # config folder's.
+            path = default.parent.parent / path
+        return path, overrides
 
     def explanation_params(self) -> dict[str, Any]:
         """Values for the explanation's placeholders: what this instance applies."""

@@ -222,11 +222,7 @@ class PlanningCheck(Check):
         self, params: Mapping[str, Any] | None = None, *, severities: Mapping[str, Severity]
     ) -> None:
         super().__init__(params, severities=severities)
-        overrides = {k: v for k, v in self.params.items() if k != "rules_file"}
-        path = Path(str(self.params.get("rules_file") or RULES_FILE))
-        if not path.is_absolute() and not path.exists():
-            path = RULES_FILE.parent.parent / path
-        self.rules_config = load_rules(path, overrides)
+        self.rules_config = load_rules(*self.rules_source(RULES_FILE))
 
     def explanation_params(self) -> dict[str, Any]:
         labels = {c.key: c.label for c in self.rules_config.categories}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, ClassVar
 
 from zwgk.checks import register
@@ -143,12 +142,7 @@ class InterpretationCheck(Check):
         self, params: Mapping[str, Any] | None = None, *, severities: Mapping[str, Severity]
     ) -> None:
         super().__init__(params, severities=severities)
-        overrides = {k: v for k, v in self.params.items() if k != "rules_file"}
-        path = Path(str(self.params.get("rules_file") or RULES_FILE))
-        if not path.is_absolute() and not path.exists():
-            # Relative names in the rubric are the project's config files.
-            path = RULES_FILE.parent.parent / path
-        self.rules_config = load_rules(path, overrides)
+        self.rules_config = load_rules(*self.rules_source(RULES_FILE))
 
     def explanation_params(self) -> dict[str, Any]:
         return {"deadline_working_days": self.rules_config.deadline_working_days}
