@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import os
 import re
+import stat
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 from urllib.parse import urlsplit
 
 import yaml
@@ -247,7 +249,14 @@ class Config(_Model):
     rubric: str | None = None
     # 整改建议 per rule; default: remedies.yaml beside this file, else the shipped one.
     remedies: str | None = None
-    sites: list[Site] = Field(min_length=1)
+    sites: list[Site]
+
+    @field_validator("sites")
+    @classmethod
+    def _some(cls, v: list[Site]) -> list[Site]:
+        if not v:
+            raise ValueError("no sites; list at least one site")
+        return v
 
     @model_validator(mode="after")
     def _unique(self) -> Config:
@@ -255,7 +264,11 @@ class Config(_Model):
         for i, s in enumerate(self.sites):
             if s.id in first:
                 raise FieldError(
-                    f"duplicate site id {s.id!r} (also sites.{first[s.id]})", "sites", i, "id"
+                    f"duplicate site id {s.id!r} (also sites.{first[s.id]});"
+                    " give each site its own id",
+                    "sites",
+                    i,
+                    "id",
                 )
             first[s.id] = i
         return self
@@ -361,6 +374,30 @@ def yaml_lines(text: str) -> dict[tuple[Any, ...], int]:
     return lines
 
 
+def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys the model allows at ``loc`` (list indexes skipped), in schema order;
+    empty where the path does not lead to a model."""
+    cls: type[BaseModel] | None = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = cls.model_fields.get(part) if cls is not None else None
+        if field is None:
+            return []
+        # Unwrap list[X] and X | None to the model they hold.
+        cls = next(
+            (
+                t
+                for t in (field.annotation, *get_args(field.annotation))
+                if isinstance(t, type) and issubclass(t, BaseModel)
+            ),
+            None,
+        )
+    if cls is None:
+        return []
+    return [k for k, f in cls.model_fields.items() if not f.exclude]
+
+
 def parse_config(text: str, name: str = "<config>") -> Config:
     return parse_yaml_model(text, name, Config)
 
@@ -375,8 +412,10 @@ def parse_yaml_model(text: str, name: str, model: type[M]) -> M:
         where = f"{name}:{mark.line + 1}" if mark else name
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError([f"{where}: invalid YAML: {problem}"]) from None
+    if data is None:
+        raise ConfigError([f"{name}:1: the file is empty; it must be a YAML mapping (key: value)"])
     if not isinstance(data, dict):
-        raise ConfigError([f"{name}:1: the file must be a YAML mapping"])
+        raise ConfigError([f"{name}:1: the file must be a YAML mapping (key: value)"])
     lines: dict[tuple[Any, ...], int] = {}
     problems: list[tuple[int, str]] = []  # (line, "path: message")
     if node is not None:
@@ -391,6 +430,9 @@ def parse_yaml_model(text: str, name: str, model: type[M]) -> M:
             if isinstance(cause, FieldError):
                 loc = (*loc, *cause.loc)
             msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                allowed = _keys_at(model, loc[:-1])
+                msg = "unknown key" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
             problems.append((_line_for(loc, lines) or 1, f"{_dotted(loc)}: {msg}"))
     if problems:
         # In file order, as someone fixing them top to bottom reads them.
@@ -399,17 +441,42 @@ def parse_yaml_model(text: str, name: str, model: type[M]) -> M:
     return result
 
 
-def load_config(path: str | Path) -> Config:
-    p = Path(path)
+def read_config_text(p: Path) -> str:
+    """The text of a UTF-8 file, or a ConfigError saying in one line what is wrong.
+
+    Only a regular file is opened: a FIFO or device would block or never end.
+    """
+    try:
+        mode = p.stat().st_mode
+    except FileNotFoundError:
+        if p.is_symlink():
+            raise ConfigError(
+                [f"{p}: no such file (a broken symbolic link to {os.readlink(p)})"]
+            ) from None
+        raise ConfigError([f"{p}: no such file"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{p}: cannot be read ({_reason(exc)})"]) from None
+    if stat.S_ISDIR(mode):
+        raise ConfigError([f"{p}: is a folder, not a file; name the YAML file in it"])
+    if not stat.S_ISREG(mode):
+        raise ConfigError([f"{p}: not a regular file; name a YAML file"])
     try:
         raw = p.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError([f"{p}: no such file"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{p}: cannot be read ({_reason(exc)})"]) from None
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        problem = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        problem = f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8"
         raise ConfigError([f"{p}:{line}: {problem}"]) from None
-    cfg = parse_config(text, str(p))
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()
+
+
+def load_config(path: str | Path) -> Config:
+    p = Path(path)
+    cfg = parse_config(read_config_text(p), str(p))
     return cfg.model_copy(update={"source": p.resolve()})

@@ -188,9 +188,12 @@ def test_unknown_keys() -> None:
             homepage: http://www.demo.gov.test/index.html
         """)
     ) == [
-        "sites.yaml:2: crawl.max_depht: Extra inputs are not permitted",
-        "sites.yaml:3: colour: Extra inputs are not permitted",
-        "sites.yaml:8: sites.0.homepage: Extra inputs are not permitted",
+        "sites.yaml:2: crawl.max_depht: unknown key; allowed: max_depth, max_pages,"
+        " concurrency_per_host, delay_s, timeout_s, obey_robots, user_agent, contact",
+        "sites.yaml:3: colour: unknown key; allowed: evaluation, crawl, dns, network,"
+        " links, ipv6, rubric, remedies, sites",
+        "sites.yaml:8: sites.0.homepage: unknown key; allowed: id, name, home, disclosure,"
+        " hosts, kind, region",
     ]
 
 
@@ -235,7 +238,7 @@ def test_bad_site_id_and_missing_field() -> None:
 def test_missing_and_empty_site_list() -> None:
     assert problems("crawl: {max_depth: 2}\n") == ["sites.yaml:1: sites: Field required"]
     assert problems("crawl: {max_depth: 2}\nsites: []\n") == [
-        "sites.yaml:2: sites: List should have at least 1 item after validation, not 0"
+        "sites.yaml:2: sites: no sites; list at least one site"
     ]
 
 
@@ -253,7 +256,10 @@ def test_duplicate_site_ids_point_at_the_repeat() -> None:
             name: 重复
             home: http://www.dup.gov.test/
         """)
-    ) == ["sites.yaml:8: sites.2.id: duplicate site id 'demo' (also sites.0)"]
+    ) == [
+        "sites.yaml:8: sites.2.id: duplicate site id 'demo' (also sites.0);"
+        " give each site its own id"
+    ]
 
 
 def test_bad_nameservers() -> None:
@@ -339,9 +345,16 @@ def test_invalid_yaml_syntax() -> None:
     ]
 
 
-@pytest.mark.parametrize("text", ["", "# only a comment\n", "- a\n- b\n", "just text\n"])
-def test_empty_or_non_mapping_file(text: str) -> None:
-    assert problems(text) == ["sites.yaml:1: the file must be a YAML mapping"]
+@pytest.mark.parametrize("text", ["", "# only a comment\n"])
+def test_empty_file(text: str) -> None:
+    assert problems(text) == [
+        "sites.yaml:1: the file is empty; it must be a YAML mapping (key: value)"
+    ]
+
+
+@pytest.mark.parametrize("text", ["- a\n- b\n", "just text\n"])
+def test_non_mapping_file(text: str) -> None:
+    assert problems(text) == ["sites.yaml:1: the file must be a YAML mapping (key: value)"]
 
 
 def test_non_utf8_file(tmp_path: Path) -> None:
@@ -350,7 +363,9 @@ def test_non_utf8_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(path)
     # 示 is the first non-ASCII byte, on line 3.
-    assert info.value.problems == [f"{path}:3: not UTF-8 text (invalid start byte at byte 32)"]
+    assert info.value.problems == [
+        f"{path}:3: not UTF-8 text (invalid start byte at byte 32); save the file as UTF-8"
+    ]
 
 
 def test_missing_file(tmp_path: Path) -> None:
