@@ -15,7 +15,7 @@ import yaml
 
 from zwgk.checks import Check, registry
 from zwgk.config import Config, ConfigError, default_file
-from zwgk.config.schema import yaml_lines
+from zwgk.config.schema import read_config_text, yaml_lines
 
 
 def remedies_path(cfg: Config | None) -> Path:
@@ -34,12 +34,7 @@ def load_remedies(
 ) -> dict[str, str]:
     """``{"check.rule": advice}``, validated: one line per problem, with file:line."""
     p = path or default_file("remedies.yaml")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            [f"{p}: cannot read the remedies file ({exc.__class__.__name__})"]
-        ) from None
+    text = read_config_text(p)
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from zwgk.checks import Check, registry
 from zwgk.config import ConfigError, default_file, parse_yaml_model
-from zwgk.config.schema import yaml_lines
+from zwgk.config.schema import read_config_text, yaml_lines
 from zwgk.vocab import Severity, Status
 
 
@@ -213,12 +213,8 @@ def load_rubric(
 ) -> Rubric:
     """Read and validate a rubric (the shipped default when ``path`` is None)."""
     p = Path(path) if path is not None else default_file("rubric.yaml")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([f"{p}: rubric file not found"]) from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{p}: cannot read the rubric ({exc.__class__.__name__})"]) from None
+    # One line for a missing file, a folder, a FIFO, bad bytes: as for the site list.
+    text = read_config_text(p)
     return parse_rubric(text, str(p), checks, base=p.parent)
 
 
