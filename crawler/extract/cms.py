@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 from lxml import etree
 from parsel import Selector
 
-from zwgk.crawler.extract.links import LinkRecord, extract_links, join_url
+from zwgk.crawler.extract.links import LinkRecord, classify_href, extract_links, join_url
 from zwgk.crawler.extract.text import _xpath
 
 # Counts are read with at most nine digits: int() refuses more than 4300, and
@@ -55,9 +55,9 @@ def trs_pages(sel: Selector, page_url: str, max_pages: int = 5000) -> list[str]:
             prefix, ext = m.group(5), m.group(7)
             for i in range(total):
                 name = f"{prefix}.{ext}" if i == 0 else f"{prefix}_{i}.{ext}"
-                url = join_url(page_url, name)
-                if url is None:
-                    break
+                kind, url = classify_href(name, page_url)
+                if kind != "http" or url is None:
+                    break  # a page URL no page resolves against ("about:blank")
                 if url not in urls:
                     urls.append(url)
     return urls

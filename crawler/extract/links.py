@@ -147,7 +147,10 @@ def join_url(base: str, href: str) -> str | None:
 def base_url(sel: Selector, page_url: str) -> str:
     base = _first(_xpath(_HEAD_BASE, sel.root)) or _first(_xpath(_ANY_BASE, sel.root))
     joined = join_url(page_url, base.strip()) if base and base.strip() else None
-    return joined or page_url
+    # A <base href="javascript:…"> would leave no link resolvable: not a base.
+    if joined is None or classify_href(joined, page_url)[0] != "http":
+        return page_url
+    return joined
 
 
 _LINK_ATTR = dict(LINK_ATTRS)

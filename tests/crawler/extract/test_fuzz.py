@@ -605,3 +605,11 @@ def test_full_width_dates() -> None:
     assert found is not None
     assert (found.iso, found.text) == ("2021-06-25", "２０２１年６月２５日")
     assert normalise_date("成文日期：２０２１年０６月２５日") == "2021-06-25"
+
+
+def test_pagination_only_of_http_urls() -> None:
+    # A javascript: base made createPageHTML pages the relative "index.html".
+    trs = '<script>createPageHTML(2, 0, "index", "html");</script>'
+    page = parse_html(f'<base href="javascript:void(0)">{trs}', "http://a/zwgk/")
+    assert page.pagination == ["http://a/zwgk/index.html", "http://a/zwgk/index_1.html"]
+    assert parse_html(trs, "about:blank").pagination == []
