@@ -153,7 +153,10 @@ HTML_TYPES = ("text/html", "application/xhtml")
 
 def defragment(url: str) -> str:
     """The URL without its ``#fragment``: the resource a fetch asks for."""
-    return urldefrag(url)[0]
+    try:
+        return urldefrag(url)[0]
+    except ValueError:  # "http://[#x" will not parse; its fragment is still a fragment
+        return url.split("#", 1)[0]
 
 
 def directory_of(url: str) -> str:

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
 from parsel import Selector
 
-from zwgk.crawler.extract.links import LinkRecord, extract_links
+from zwgk.crawler.extract.links import LinkRecord, classify_href, extract_links, join_url
 from zwgk.crawler.extract.text import _xpath
 
+# Counts are read with at most nine digits: int() refuses more than 4300, and
+# no CMS has a billion pages or records.
 _TRS_CALL = re.compile(
-    r"createPageHTML\s*\(\s*(?:(['\"])[^'\"]*\1\s*,\s*)?([A-Za-z_$][\w$]*|\d+)\s*,\s*([A-Za-z_$][\w$]*|\d+)\s*,"
+    r"createPageHTML\s*\(\s*(?:(['\"])[^'\"]*\1\s*,\s*)?([A-Za-z_$][\w$]*|\d{1,9})\s*,\s*([A-Za-z_$][\w$]*|\d+)\s*,"
     r"\s*(['\"])([^'\"]+)\4\s*,\s*(['\"])([^'\"]+)\6"
 )
-_JS_VAR = re.compile(r"\bvar\s+([A-Za-z_$][\w$]*)\s*=\s*['\"]?(\d+)['\"]?")
+_JS_VAR = re.compile(r"\bvar\s+([A-Za-z_$][\w$]*)\s*=\s*['\"]?(\d{1,9})(?!\d)")
 # String literals are matched first so that the "//" of a URL in a string
 # survives; strings do not span lines, which bounds the damage a regex
 # literal such as /"/ can do.
@@ -53,7 +55,9 @@ def trs_pages(sel: Selector, page_url: str, max_pages: int = 5000) -> list[str]:
             prefix, ext = m.group(5), m.group(7)
             for i in range(total):
                 name = f"{prefix}.{ext}" if i == 0 else f"{prefix}_{i}.{ext}"
-                url = urljoin(page_url, name)
+                kind, url = classify_href(name, page_url)
+                if kind != "http" or url is None:
+                    break  # a page URL no page resolves against ("about:blank")
                 if url not in urls:
                     urls.append(url)
     return urls
@@ -73,9 +77,10 @@ class HanwebList:
 _CDATA_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S)
 _TOTAL = re.compile(
-    r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord[\"']?\s*[:=]\s*[\"']?(\d+)", re.I
+    r"<totalrecord>\s*(\d{1,9})\s*</totalrecord>|totalRecord[\"']?\s*[:=]\s*[\"']?(\d{1,9})(?!\d)",
+    re.I,
 )
-_PERPAGE = re.compile(r"perPage[\"']?\s*[:=]\s*[\"']?(\d+)", re.I)
+_PERPAGE = re.compile(r"perPage[\"']?\s*[:=]\s*[\"']?(\d{1,9})(?!\d)", re.I)
 
 
 def parse_hanweb_xml(xml: str) -> tuple[list[str], int | None]:
@@ -99,11 +104,12 @@ def hanweb_lists(html: str, page_url: str) -> list[HanwebList]:
         if ng:
             href = Selector(text=ng.group(1)).xpath("//a/@href").get()
             if href:
-                absolute = urljoin(page_url, href.replace("&amp;", "&"))
-                parts = urlsplit(absolute)
-                proxy_url = f"{parts.scheme}://{parts.netloc}{parts.path}"
-                params = dict(parse_qsl(parts.query, keep_blank_values=True))
-                params.pop("page", None)
+                absolute = join_url(page_url, href.replace("&amp;", "&"))
+                if absolute is not None:
+                    parts = urlsplit(absolute)
+                    proxy_url = f"{parts.scheme}://{parts.netloc}{parts.path}"
+                    params = dict(parse_qsl(parts.query, keep_blank_values=True))
+                    params.pop("page", None)
         if total is None:
             m = _TOTAL.search(page_scripts)
             total = int(m.group(1) or m.group(2)) if m else None

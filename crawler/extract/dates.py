@@ -26,6 +26,7 @@ _FULL = re.compile(
 )
 _MONTH = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?!\s*\d)")
 _SHORT = re.compile(r"(?<![\d/.-])(\d{1,2})\s*([-/])\s*(\d{1,2})(?![\d/.-])")
+_ASCII_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 # Brackets and padding a list puts around a date: "[06-25]", "（2021-06-25）".
 _WRAP = "[]【】()（）〔〕<>《》 \u3000\xa0|｜"
 
@@ -59,6 +60,11 @@ class ParsedDate:
         if self.iso is None:
             return None
         return dt.date.fromisoformat(self.iso if self.precision == "day" else self.iso + "-01")
+
+
+def _shown(printed: str, m: re.Match[str]) -> str:
+    """What a match on the digit-normalised text covers of the text as printed."""
+    return printed[m.start() : m.end()]
 
 
 def _day(y: int, m: int, d: int) -> dt.date | None:
@@ -146,6 +152,8 @@ def parse_date(
         s = re.sub(r"(?<=\d)(?:T|\s)?\d{1,2}:\d{2}(?::\d{2})?$", "", s)
     if not s:
         return None
+    # Full-width digits ("２０２１年６月") read as ASCII; the text stays as printed.
+    printed, s = s, s.translate(_ASCII_DIGITS)
     for m in _FULL.finditer(s):
         y, sep1, mo, sep2, d, ri = m.groups()
         # 年 goes with 月 (and 日); "-" with "-"; "2021-06.25" is no date.
@@ -156,13 +164,13 @@ def parse_date(
         day = _day(int(y), int(mo), int(d))
         if day is None:
             continue
-        return ParsedDate(m.group(0).strip(), day.isoformat(), "day", "text")
+        return ParsedDate(_shown(printed, m).strip(), day.isoformat(), "day", "text")
     for m in _MONTH.finditer(s):
         if whole and m.group(0) != s:
             continue
         y, mo = int(m.group(1)), int(m.group(2))
         if 1 <= mo <= 12:
-            return ParsedDate(m.group(0), f"{y:04d}-{mo:02d}", "month", "text")
+            return ParsedDate(_shown(printed, m), f"{y:04d}-{mo:02d}", "month", "text")
     if not short:
         return None
     for m in _SHORT.finditer(s):
@@ -173,7 +181,7 @@ def parse_date(
             continue
         found = _year_for(mo, d, url, year, as_of, not_after)
         if found is None:
-            return ParsedDate(m.group(0), None, "day", None)
+            return ParsedDate(_shown(printed, m), None, "day", None)
         y, source = found
-        return ParsedDate(m.group(0), f"{y:04d}-{mo:02d}-{d:02d}", "day", source)
+        return ParsedDate(_shown(printed, m), f"{y:04d}-{mo:02d}-{d:02d}", "day", source)
     return None

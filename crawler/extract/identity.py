@@ -88,9 +88,18 @@ _WRITES = re.compile(r"document\.write|\.load\s*\(|\.html\s*\(|innerHTML", re.I)
 _HOME_PATH = re.compile(r"^/?(?:(?:index|default|main|portal)\.[a-z]{2,5})?$", re.I)
 
 
+def _path(url: str) -> str | None:
+    """The path of a URL; ``None`` for one that will not parse ("http://[")."""
+    try:
+        return urlsplit(url.strip()).path
+    except ValueError:
+        return None
+
+
 def home_candidate(url: str) -> bool:
     """Whether ``url`` could be a site's home page (the root of its host)."""
-    return bool(_HOME_PATH.match(urlsplit(url).path))
+    path = _path(url)
+    return path is not None and bool(_HOME_PATH.match(path))
 
 
 _NOT_FOOTER = frozenset({"html", "head", "body", "meta", "link", "script", "style"})
@@ -195,7 +204,7 @@ def _footer_scripted(footers: list[Any], scripts: list[Any]) -> bool:
     for script in scripts:
         src = script.get("src")
         if src:
-            if _FOOTER_SCRIPT_SRC.search(urlsplit(src.strip()).path):
+            if _FOOTER_SCRIPT_SRC.search(_path(src) or ""):
                 return True
             continue
         code = script.text or ""

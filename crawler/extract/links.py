@@ -136,9 +136,21 @@ def _first(values: list[Any]) -> Any:
     return values[0] if values else None
 
 
+def join_url(base: str, href: str) -> str | None:
+    """``urljoin``, or ``None`` where either side will not parse ("http://[")."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
+
+
 def base_url(sel: Selector, page_url: str) -> str:
     base = _first(_xpath(_HEAD_BASE, sel.root)) or _first(_xpath(_ANY_BASE, sel.root))
-    return urljoin(page_url, base.strip()) if base and base.strip() else page_url
+    joined = join_url(page_url, base.strip()) if base and base.strip() else None
+    # A <base href="javascript:…"> would leave no link resolvable: not a base.
+    if joined is None or classify_href(joined, page_url)[0] != "http":
+        return page_url
+    return joined
 
 
 _LINK_ATTR = dict(LINK_ATTRS)
@@ -201,6 +213,9 @@ def fragment_ids(sel: Selector, limit: int = 5000) -> list[str]:
 
 
 def is_binary_url(url: str) -> bool:
-    path = urlsplit(url).path.lower()
+    try:
+        path = urlsplit(url).path.lower()
+    except ValueError:  # "http://[": no resource to fetch at all
+        return False
     dot = path.rfind(".")
     return dot > path.rfind("/") and path[dot:] in BINARY_EXTENSIONS

@@ -29,7 +29,7 @@ from parsel import Selector
 from zwgk.crawler.extract.cms import HanwebList
 from zwgk.crawler.extract.dates import ParsedDate, parse_date
 from zwgk.crawler.extract.links import classify_href
-from zwgk.crawler.extract.text import clean_text
+from zwgk.crawler.extract.text import clean_text, scrub
 
 
 @dataclass
@@ -89,8 +89,8 @@ _BRACKETED_SHORT = re.compile(r"[\[【(（]\s*(\d{1,2}\s*[-/]\s*\d{1,2})\s*[\]�
 _TRUNCATED = ("...", "…", "..")
 # Hanweb's jpage call that renders the island (dataStore:) has the real count;
 # the pager-only call beside it says totalRecord:1000.
-_JPAGE_TOTAL = re.compile(r"totalRecord\s*:\s*(\d+)[^;]{0,400}?dataStore\s*:")
-_RECORD_COUNT = re.compile(r"recordCount\s*[\"']?\s*[:=]\s*[\"']?(\d+)", re.I)
+_JPAGE_TOTAL = re.compile(r"totalRecord\s*:\s*(\d{1,9})(?!\d)[^;]{0,400}?dataStore\s*:")
+_RECORD_COUNT = re.compile(r"recordCount\s*[\"']?\s*[:=]\s*[\"']?(\d{1,9})(?!\d)", re.I)
 _JPAAS = re.compile(r"unitbuild\.js|jpaas-publish-server|/front/page/build/unit", re.I)
 _BREADCRUMB = re.compile(r"crumb|position|location|dqwz|weizhi|(?<![a-z])path(?![a-z])|place", re.I)
 _COLUMN_HEADING = re.compile(r"title|tit\b|name|lm|column|hd\b", re.I)
@@ -595,7 +595,8 @@ def records_list(
 ) -> list[ListItem]:
     """The items of Hanweb jpage records loaded from its data proxy (a later
     page of a list whose first records the page itself holds)."""
-    drafts = _hanweb_page([HanwebList(records_html, None)], base, _Furniture())
+    records = [scrub(r) for r in records_html]
+    drafts = _hanweb_page([HanwebList(records, None)], base, _Furniture())
     return _items(drafts, _resolve_years(drafts, None, as_of))
 
 

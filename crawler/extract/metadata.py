@@ -9,6 +9,7 @@ from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 
+from zwgk.crawler.extract.dates import _ASCII_DIGITS
 from zwgk.crawler.extract.text import _ALL_TEXT, _texts, _xpath, clean_text
 from zwgk.vocab import DOC_NUMBER_RE
 
@@ -46,7 +47,7 @@ META_TAGS = {
 def normalise_date(value: str | None) -> str | None:
     if not value:
         return None
-    m = DATE_RE.search(value)
+    m = DATE_RE.search(value.translate(_ASCII_DIGITS))
     if not m:
         return None
     y, mo, d = (int(g) for g in m.groups())

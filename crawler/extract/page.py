@@ -34,6 +34,7 @@ from zwgk.crawler.extract.text import (
     clean_text,
     extract_main_text,
     find_body,
+    scrub,
     text_lines,
     visible_text,
 )
@@ -141,7 +142,7 @@ def body_facts(body: Any, base: str) -> dict[str, Any]:
 def parse_html(html: str, url: str, as_of: dt.date | None = None) -> ParsedPage:
     """The whole page. ``as_of``: no year-less list date is put after it."""
     # lxml rejects str input with an encoding declaration; strip it.
-    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", scrub(html))
     try:
         sel = Selector(text=html, base_url=url)
     except (ValueError, etree.ParserError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from lxml import etree
@@ -18,6 +19,22 @@ def clean_text(s: str) -> str:
     and this is three times faster on the short runs of a page's text.
     """
     return " ".join(s.split())
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub(s: str) -> str:
+    """``s`` less lone surrogates (as U+FFFD), which lxml cannot encode.
+
+    Decoded bytes never hold one; a str from elsewhere (an escaped JSON
+    value, a test) may, and a parse must not fail on it.
+    """
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", s)
+    return s
 
 
 # Compiled once and run on the lxml tree: parsel wraps every result of
