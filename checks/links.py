@@ -35,7 +35,15 @@ OUTCOME_LABEL = {
     LinkOutcome.EMPTY: "页面内容为空",
     LinkOutcome.BLOCKED: "被目标网站拦截，未能验证",
     LinkOutcome.PRIVATE_ADDRESS: "指向内网地址，公众无法访问",
+    LinkOutcome.MALFORMED: "链接地址格式错误，无法打开",
+    LinkOutcome.LOCAL_FILE: "链接指向编辑人员本机文件（file:），公众无法访问",
+    LinkOutcome.NOT_MODIFIED: "服务器返回304状态码但未返回页面内容",
+    LinkOutcome.LOGIN_REQUIRED: "需要登录才能访问（HTTP {status}）",
 }
+# Link kinds the extraction judged from the href alone: broken without a fetch.
+POLICY_KINDS = {"malformed": LinkOutcome.MALFORMED, "local_file": LinkOutcome.LOCAL_FILE}
+# Outcomes reported although neither broken nor unverified.
+REPORTED = frozenset({LinkOutcome.PRIVATE_ADDRESS, LinkOutcome.LOGIN_REQUIRED})
 ELEMENT_LABEL = {
     "a": "链接",
     "area": "图片热区链接",
@@ -55,6 +63,8 @@ ELEMENT_LABEL = {
 def describe(outcome: str, status: int | None, detail: dict[str, Any] | None = None) -> str:
     if outcome == LinkOutcome.BLOCKED and (detail or {}).get("fetch_status") == "robots_denied":
         return "被网站robots.txt禁止访问，未能验证"
+    if outcome == LinkOutcome.BLOCKED and status == 407:
+        return "检测所用代理服务器要求认证，未能验证"
     try:
         label = OUTCOME_LABEL[LinkOutcome(outcome)]
     except (KeyError, ValueError):
@@ -92,6 +102,10 @@ class LinksCheck(Check):
         LinkOutcome.EMPTY.value: "空白页面",
         LinkOutcome.BLOCKED.value: "未能验证（被拦截）",
         LinkOutcome.PRIVATE_ADDRESS.value: "内网地址链接",
+        LinkOutcome.MALFORMED.value: "链接地址格式错误",
+        LinkOutcome.LOCAL_FILE.value: "链接指向本机文件",
+        LinkOutcome.NOT_MODIFIED.value: "未返回页面内容（304）",
+        LinkOutcome.LOGIN_REQUIRED.value: "需要登录才能访问",
         FRAGMENT_MISSING: "页内锚点不存在",
     }
     metric_labels: ClassVar[dict[str, str]] = {
@@ -101,6 +115,7 @@ class LinksCheck(Check):
         "broken_by_outcome": "按类型",
         "home_unavailable": "首页不可用链接数",
         "unverified": "未能验证数",
+        "login_required": "需要登录的链接数",
         "not_checked": "未检查数",
         "not_http": "非网页链接数（javascript/mailto等）",
         "fragment_missing": "锚点缺失数",
@@ -137,6 +152,7 @@ class LinksCheck(Check):
         LinkOutcome.NOT_HTTP.value: "非网页链接",
         FRAGMENT_MISSING: "页内锚点不存在",
         "robots_denied": "robots.txt 禁止访问，未能验证",
+        "href": "链接地址（原文）",
         **ELEMENT_LABEL,
         # Where a verdict came from: the portal crawl's own fetch, or the
         # link verification's.
@@ -150,8 +166,12 @@ class LinksCheck(Check):
         out = CheckOutcome()
         checks = ctx.store.url_checks(ctx.run_id)
         by_target: dict[str, list[Link]] = defaultdict(list)
+        by_href: dict[tuple[LinkOutcome, str], list[Link]] = defaultdict(list)
         not_http = 0
         for lk in ctx.links:
+            if lk.kind in POLICY_KINDS:
+                by_href[(POLICY_KINDS[lk.kind], (lk.href or "").strip())].append(lk)
+                continue
             if lk.kind != "http" or not lk.url:
                 not_http += 1
                 continue
@@ -162,7 +182,7 @@ class LinksCheck(Check):
             return out
 
         broken_by: Counter[str] = Counter()
-        unverified = not_checked = home_unavailable = 0
+        unverified = not_checked = home_unavailable = login_required = 0
         for target, found in sorted(by_target.items()):
             links = sorted(found, key=_place)
             uc = checks.get(target)
@@ -170,13 +190,13 @@ class LinksCheck(Check):
                 not_checked += 1
                 continue
             outcome = LinkOutcome(uc.outcome)
-            if not (
-                outcome.is_broken or outcome.is_unverified or outcome is LinkOutcome.PRIVATE_ADDRESS
-            ):
+            if not (outcome.is_broken or outcome.is_unverified or outcome in REPORTED):
                 continue
             on_home = any(lk.on_home for lk in links)
             if outcome.is_unverified:
                 unverified += 1
+            elif outcome is LinkOutcome.LOGIN_REQUIRED:
+                login_required += 1
             else:
                 broken_by[outcome] += 1
                 home_unavailable += on_home
@@ -214,6 +234,10 @@ class LinksCheck(Check):
                     },
                 )
             )
+        for (outcome, href), found in sorted(by_href.items()):
+            broken = self._policy(outcome, href, found, out)
+            broken_by[outcome] += 1
+            home_unavailable += broken
         fragment_missing = self._fragments(ctx, out)
         out.metrics = {
             "links_checked": len(by_target) - not_checked,
@@ -222,11 +246,49 @@ class LinksCheck(Check):
             "broken_by_outcome": dict(sorted(broken_by.items())),
             "home_unavailable": home_unavailable,
             "unverified": unverified,
+            "login_required": login_required,
             "not_checked": not_checked,
             "not_http": not_http,
             "fragment_missing": fragment_missing,
         }
         return out
+
+    def _policy(
+        self, outcome: LinkOutcome, href: str, found: list[Link], out: CheckOutcome
+    ) -> bool:
+        """One finding for an href judged broken as written (never fetched);
+        True when the home page links it."""
+        links = sorted(found, key=_place)
+        on_home = any(lk.on_home for lk in links)
+        first = next((lk for lk in links if lk.on_home), links[0])
+        where = "首页" if on_home else "页面"
+        kind = ELEMENT_LABEL.get(first.element, "链接")
+        name = (first.text or href or "（空）")[:40]
+        out.findings.append(
+            self.finding(
+                outcome,
+                f"{where}{kind}“{name}”{describe(outcome, None)}",
+                url=href,
+                source_url=first.source_url,
+                evidence={
+                    "outcome": outcome,
+                    "href": href,
+                    "source": "policy",
+                    "on_home": on_home,
+                    "occurrence_count": len(links),
+                    "occurrences": [
+                        {
+                            "source_url": lk.source_url,
+                            "text": lk.text,
+                            "element": lk.element,
+                            "on_home": lk.on_home,
+                        }
+                        for lk in links[:MAX_OCCURRENCES]
+                    ],
+                },
+            )
+        )
+        return on_home
 
     def _fragments(self, ctx: CheckContext, out: CheckOutcome) -> int:
         """``page.html#sec2`` on an internal page where no element has id sec2."""

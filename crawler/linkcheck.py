@@ -12,8 +12,16 @@ from dataclasses import dataclass
 from zwgk.vocab import FetchStatus, LinkOutcome
 
 # Statuses that anti-bot systems and WAFs answer with. 412 is the 瑞数
-# (Riversecurity) challenge; 401 means the link works for someone with a login.
-BLOCKED_STATUSES = frozenset({401, 403, 412, 429})
+# (Riversecurity) challenge. 407 is the checker's own proxy asking for its
+# credentials: it says nothing about the site, so it is unverified too.
+BLOCKED_STATUSES = frozenset({403, 407, 412, 429})
+# 401: the site asks for a login. The public cannot use the link (a warning),
+# but it exists, so it is not broken.
+LOGIN_STATUS = 401
+# 304 Not Modified: the checker never sends a conditional request, so a 304
+# delivered nothing a visitor could see. Judged broken, like an empty page:
+# a browser without a cached copy shows a blank page or an error.
+NOT_MODIFIED_STATUS = 304
 # Retried after a pause: the server said "later", not "never".
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 522, 524})
 
@@ -37,6 +45,10 @@ def outcome_of_failure(status: FetchStatus) -> LinkOutcome:
 
 def outcome_of_status(status: int) -> LinkOutcome | None:
     """The outcome an HTTP status settles by itself, or None to look further."""
+    if status == NOT_MODIFIED_STATUS:
+        return LinkOutcome.NOT_MODIFIED
+    if status == LOGIN_STATUS:
+        return LinkOutcome.LOGIN_REQUIRED
     if status in BLOCKED_STATUSES:
         return LinkOutcome.BLOCKED
     if 400 <= status < 500:

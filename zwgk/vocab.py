@@ -56,6 +56,17 @@ class LinkOutcome(StrEnum):
     BLOCKED = "blocked"  # anti-bot, WAF, robots.txt: unverified, never "broken"
     PRIVATE_ADDRESS = FetchStatus.PRIVATE_ADDRESS.value
     NOT_HTTP = "not_http"
+    # Judged from the href itself, never fetched: an http(s) or "//" href with
+    # no host a browser can open ("//////", "http://localhost]"), and a
+    # file: link or Windows path, which points at the editor's own disk.
+    MALFORMED = "malformed"
+    LOCAL_FILE = "local_file"
+    # 304 to a request that carried no If-Modified-Since / If-None-Match: the
+    # server sent no page, and a visitor without a cached copy sees nothing.
+    NOT_MODIFIED = "not_modified"
+    # 401: the link works only for someone with a login. Neither broken nor
+    # unverified: the public cannot use it, and that is worth a warning.
+    LOGIN_REQUIRED = "login_required"
 
     @property
     def is_broken(self) -> bool:
@@ -80,6 +91,9 @@ _BROKEN = frozenset(
         LinkOutcome.REDIRECT_LOOP,
         LinkOutcome.SOFT_404,
         LinkOutcome.EMPTY,
+        LinkOutcome.MALFORMED,
+        LinkOutcome.LOCAL_FILE,
+        LinkOutcome.NOT_MODIFIED,
     }
 )
 _UNVERIFIED = frozenset({LinkOutcome.BLOCKED})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -104,6 +105,34 @@ def _classify_with(raw: str, base: str, origin: tuple[str, str] | None) -> tuple
     return hit
 
 
+# An href that names a host: "http://…", "https://…" or scheme-relative "//…".
+_AUTHORITY_RE = re.compile(r"(?:https?:)?//", re.I)
+# Characters no browser accepts in a host name (WHATWG forbidden host and
+# domain code points, less "%" which browsers decode first): such a link
+# opens nothing.
+_FORBIDDEN_HOST = frozenset(" #/<>?@[\\]^|\x7f") | {chr(c) for c in range(0x20)}
+# A Windows path ("C:\\Users\\…", "D:/公文/…"): a file on the editor's own disk.
+_DRIVE_RE = re.compile(r"[a-z]:[\\/]", re.I)
+
+
+def _names_no_host(href: str) -> bool:
+    """An ``http(s)://`` or ``//`` href whose host is empty or will not parse
+    (``//////``, ``http://``, ``http://localhost]``, ``http://a b/``, a port
+    past 65535): a browser opens nothing; urljoin would quietly take the
+    page's host instead."""
+    try:
+        parts = urlsplit(href)
+        host = parts.hostname
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not one
+    except ValueError:
+        return True
+    if not host:
+        return True
+    if "[" in parts.netloc:  # an IPv6 literal: urlsplit has checked it
+        return False
+    return any(c in _FORBIDDEN_HOST or c == ":" for c in host)
+
+
 def _classify(raw: str, base: str) -> tuple[str, str | None]:
     low = raw.lower()
     if low.startswith("javascript:"):
@@ -116,15 +145,22 @@ def _classify(raw: str, base: str) -> tuple[str, str | None]:
         return "fragment", None
     if low.startswith(("data:", "about:", "blob:")):
         return "other", None
+    if low.startswith("file:") or _DRIVE_RE.match(raw):
+        return "local_file", None
+    # Browsers drop tabs and newlines inside a URL before reading it.
+    bare = raw.replace("\t", "").replace("\n", "").replace("\r", "")
+    names_host = bool(_AUTHORITY_RE.match(bare))
+    if names_host and _names_no_host(bare):
+        return "malformed", None
     try:
         absolute = safe_url_string(urljoin(base, raw))
     except ValueError:
-        return "other", None
+        return ("malformed" if names_host else "other"), None
     scheme = urlsplit(absolute).scheme.lower()
     if scheme not in ("http", "https"):
         return "other", None
     if not urlsplit(absolute).hostname:
-        return "other", None
+        return ("malformed" if names_host else "other"), None
     return "http", absolute
 
 

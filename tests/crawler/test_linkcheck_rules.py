@@ -37,8 +37,9 @@ def filler(n: int) -> str:
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        (401, LinkOutcome.BLOCKED),
+        (401, LinkOutcome.LOGIN_REQUIRED),  # a login wall: a warning, not broken
         (403, LinkOutcome.BLOCKED),
+        (407, LinkOutcome.BLOCKED),  # the checker's own proxy, never the site's fault
         (412, LinkOutcome.BLOCKED),
         (429, LinkOutcome.BLOCKED),
         (400, LinkOutcome.HTTP_4XX),
@@ -52,7 +53,7 @@ def filler(n: int) -> str:
         (204, None),
         (301, None),
         (302, None),
-        (304, None),
+        (304, LinkOutcome.NOT_MODIFIED),  # the checker never asks conditionally
     ],
 )
 def test_outcome_of_status(status: int, expected: LinkOutcome | None) -> None:
@@ -62,7 +63,12 @@ def test_outcome_of_status(status: int, expected: LinkOutcome | None) -> None:
 @given(st.integers(min_value=100, max_value=999))
 def test_outcome_of_status_partitions_every_status(status: int) -> None:
     out = outcome_of_status(status)
-    if status < 400:
+    if status == 304:
+        assert out is LinkOutcome.NOT_MODIFIED and out.is_broken
+    elif status == 401:
+        assert out is LinkOutcome.LOGIN_REQUIRED
+        assert not out.is_broken and not out.is_unverified
+    elif status < 400:
         assert out is None
     elif status in BLOCKED_STATUSES:
         assert out is LinkOutcome.BLOCKED
@@ -124,6 +130,10 @@ SPLIT = {
     LinkOutcome.BLOCKED: (False, True),
     LinkOutcome.PRIVATE_ADDRESS: (False, False),
     LinkOutcome.NOT_HTTP: (False, False),
+    LinkOutcome.MALFORMED: (True, False),
+    LinkOutcome.LOCAL_FILE: (True, False),
+    LinkOutcome.NOT_MODIFIED: (True, False),
+    LinkOutcome.LOGIN_REQUIRED: (False, False),
 }
 
 

@@ -564,7 +564,8 @@ def test_unparsable_urls_degrade() -> None:
     )
     assert page.links == []
     page = parse_html('<script src="http://[x"></script><p>x</p>', "http://a/")
-    assert [lk.kind for lk in page.links] == ["other"]
+    # Not silently dropped: a link no browser can open is a broken link.
+    assert [(lk.kind, lk.url) for lk in page.links] == [("malformed", None)]
     trs = "<script>createPageHTML(2, 0, 'index', 'html');</script>"
     assert parse_html(trs, "http://[::1/").pagination == []
     island = (
