@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from zwgk.checks import register
 from zwgk.checks.base import Check, CheckContext, CheckOutcome
-from zwgk.vocab import Severity, Status, defragment, page_ok
+from zwgk.vocab import Severity, Status, defragment, host_matches, page_ok
 
 # 6-digit region code + 4 characters; ministries' codes are "bm" + 8 digits.
 SITE_CODE_LENGTH = 10
@@ -49,15 +49,6 @@ MARKS = (
     ("police", Rule.POLICE_MISSING, Rule.POLICE_UNVERIFIED, "公安机关备案号"),
     ("dzjg_badge", Rule.BADGE_MISSING, Rule.BADGE_UNVERIFIED, "党政机关网站标识"),
 )
-
-
-def host_matches(host: str, suffixes: list[str]) -> bool:
-    host = host.lower().rstrip(".")
-    for s in suffixes:
-        s = s.lower().strip(".")
-        if s and (host == s or host.endswith("." + s)):
-            return True
-    return False
 
 
 @register

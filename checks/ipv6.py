@@ -16,7 +16,6 @@ and are named in the evidence.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -25,7 +24,7 @@ from urllib.parse import urlsplit
 from zwgk.checks import register
 from zwgk.checks.base import Check, CheckContext, CheckOutcome
 from zwgk.store import Ipv6Probe
-from zwgk.vocab import FetchStatus, Status
+from zwgk.vocab import FetchStatus, Status, host_matches
 
 # What the collector records when a host has no address of the family.
 NO_ADDRESS = "no_address"
@@ -70,14 +69,6 @@ def ok(p: Ipv6Probe | None) -> bool:
         and p.fetch_status == FetchStatus.OK
         and p.status is not None
         and 200 <= p.status < 300
-    )
-
-
-def host_matches(host: str, suffixes: Sequence[str]) -> bool:
-    host = host.lower().rstrip(".")
-    return any(
-        s and (host == s or host.endswith("." + s))
-        for s in (x.lower().strip(".") for x in suffixes)
     )
 
 
@@ -264,7 +255,7 @@ class Ipv6Check(Check):
             rate6 = 0.0
         elif rate6 < self.home_min_success_rate:
             failed = next((p for p in home6 if not ok(p)), None)
-            reason = self._reason(failed, site.hosts) if failed else ""
+            reason = self._reason(failed) if failed else ""
             out.findings.append(
                 self.finding(
                     Rule.HOME_V6_FAILED,
@@ -349,7 +340,7 @@ class Ipv6Check(Check):
                 }
             )
             if has_aaaa and r6 < self.min_link_rate:
-                out.findings.append(self._level_finding(n, lv, r6, r4, site.home_url, site.hosts))
+                out.findings.append(self._level_finding(n, lv, r6, r4, site.home_url))
 
         # Translation proxies: reachable, and the office should know.
         proxies = self._proxies(site, home6)
@@ -403,7 +394,7 @@ class Ipv6Check(Check):
         ]
         return LevelResult(n, urls, v4, v6)
 
-    def _reason(self, p: Ipv6Probe | None, hosts: Mapping[str, Any]) -> str:
+    def _reason(self, p: Ipv6Probe | None) -> str:
         """Why a URL failed over IPv6, in the words a webmaster acts on."""
         if p is None:
             return "未访问"
@@ -436,7 +427,6 @@ class Ipv6Check(Check):
         r6: float,
         r4: float,
         home_url: str,
-        hosts: Mapping[str, Any],
     ) -> Any:
         failing = [u for u in lv.urls if not ok(lv.v6.get(u))]
         listed = []
@@ -445,7 +435,7 @@ class Ipv6Check(Check):
             listed.append(
                 {
                     "url": u,
-                    "reason": self._reason(lv.v6.get(u), hosts),
+                    "reason": self._reason(lv.v6.get(u)),
                     "v4": "可访问" if ok(p4) else f"也无法访问（{self._v4_words(p4)}）",
                 }
             )

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from zwgk.config import Site
-from zwgk.vocab import defragment
+from zwgk.vocab import defragment, host_matches
 
 # generated_by values of anchors that are in the page's own HTML.
 IN_PAGE = frozenset({None, "hanweb"})
@@ -35,10 +35,7 @@ def is_internal(url: str, site: Site) -> bool:
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
     if not host:
         return False
-    if host in site.all_hosts:
-        return True
-    domain = site_domain(site)
-    return bool(domain) and (host == domain or host.endswith("." + domain))
+    return host in site.all_hosts or host_matches(host, [site_domain(site)])
 
 
 def level_targets(links: Iterable[Mapping[str, Any]], site: Site, exclude: set[str]) -> list[str]:

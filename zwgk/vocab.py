@@ -11,6 +11,7 @@ vocabulary without importing each other.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Protocol
 from urllib.parse import urldefrag
@@ -202,3 +203,13 @@ def page_ok(page: _Fetched | None) -> bool:
 DOC_NUMBER_RE = re.compile(
     r"[\u4e00-\u9fa5A-Za-z]{1,20}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号"
 )
+
+
+def host_matches(host: str, suffixes: Iterable[str]) -> bool:
+    """``host`` is one of ``suffixes`` or a name under one (``www.x.gov.cn``
+    under ``gov.cn``); case and trailing dots do not matter."""
+    host = host.lower().rstrip(".")
+    return any(
+        s and (host == s or host.endswith("." + s))
+        for s in (x.lower().strip(".") for x in suffixes)
+    )
