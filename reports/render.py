@@ -23,6 +23,7 @@ from zwgk.reports.exports import write_exports
 from zwgk.reports.remedies import load_remedies
 from zwgk.scoring import Rubric, Verdict, build_check, load_rubric
 from zwgk.store import Store
+from zwgk.vocab import safe_path_name
 
 # A coded value (``no_limit``, ``soft_404``) that a check's value_labels name.
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -272,7 +273,12 @@ def write_reports(
 
     The newest run's files are also copied to ``OUT/latest/``, a path that
     stays the same from month to month."""
+    # Ids come from the store, which an older or foreign tool may have
+    # written: every one that becomes a path is checked before any write.
+    safe_path_name(run_id, "run id")
     view = build_view(store, run_id, rubric, remedies)
+    for site in view["sites"]:
+        safe_path_name(site["site"], "site id")
     root = Path(out_dir) / run_id
     (root / "sites").mkdir(parents=True, exist_ok=True)
     env = _env()

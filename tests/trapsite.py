@@ -116,6 +116,8 @@ def _home(h: Any, n: int, ports: dict[str, int]) -> None:
         (f"http://{EXT}:{ports['silent']}/", "超时的网站"),
         (f"https://{EXT}:{ports[EXT]}/", "证书错误的网站"),
         (f"http://{INTRANET}:{ports['intranet']}/", "内网办公"),
+        # a public-looking link whose redirect hop leads into the intranet
+        (f"{ext}/to-oa", "跳转到内网的链接"),
         # unverified (anti-bot)
         (f"{ext}/forbidden.html", "禁止访问的外部页面"),
         (f"{ext}/ruishu.html", "瑞数防护页面"),
@@ -234,6 +236,9 @@ ROUTES: dict[tuple[str, str], Any] = {
     (EXT, "/head405.pdf"): _head405,
     (EXT, "/retry429.html"): _retry429,
     (EXT, "/slow.html"): _slow,
+    (EXT, "/to-oa"): lambda h, n, p: h._send(
+        302, b"", headers={"Location": f"http://{INTRANET}:{p['intranet']}/"}
+    ),
 }
 
 # What each target must come out as (path or URL suffix -> outcome).
@@ -251,6 +256,7 @@ BROKEN_EXPECTED = {
     "silent": "timeout",
     "https": "tls_error",
     "intranet": "private_address",
+    "/to-oa": "private_address",
     "/deleted-in-list.html": "http_4xx",
 }
 UNVERIFIED_EXPECTED = {"/forbidden.html", "/ruishu.html", "/always429.html"}

@@ -35,7 +35,7 @@ from zwgk.runner import CrawlOutcome, RunResult, check, crawl, default_run_id, s
 from zwgk.runner import Progress as RunProgress
 from zwgk.scoring import load_rubric
 from zwgk.store import Store
-from zwgk.vocab import RunState, StageOutcome
+from zwgk.vocab import RunState, StageOutcome, UnsafeName, safe_path_name
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -60,8 +60,23 @@ def _say(prefix: str, message: str, style: str = "bold red") -> None:
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="Site list (YAML).")]
 DbOpt = Annotated[str, typer.Option("--db", help="SQLAlchemy URL or SQLite file path.")]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output directory for reports and logs.")]
+
+
+def _run_id(value: str | None) -> str | None:
+    # The run id names the output folder: refused in one line, before any
+    # write, like a bad config.
+    if value is None:
+        return None
+    try:
+        return safe_path_name(value, "--run")
+    except UnsafeName as exc:
+        _say("error: ", str(exc))
+        raise typer.Exit(2) from None
+
+
 RunOpt = Annotated[
-    str | None, typer.Option("--run", help="Run id (default: YYYY-MM of evaluation.as_of).")
+    str | None,
+    typer.Option("--run", help="Run id (default: YYYY-MM of evaluation.as_of).", callback=_run_id),
 ]
 SiteOpt = Annotated[
     list[str] | None, typer.Option("--site", "-s", help="Only these site ids (repeatable).")

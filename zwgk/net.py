@@ -285,9 +285,29 @@ def address_is_private(address: str) -> bool:
     the other reserved ranges: none of them is a public web server.
     """
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None and not embedded.is_global:
+            return True
+        if ip.ipv4_mapped:
+            return not ip.ipv4_mapped.is_global
     return not ip.is_global
+
+
+# NAT64's well-known prefix (RFC 6052): a NAT64 gateway connects
+# 64:ff9b::a00:1 to 10.0.0.1, so the embedded address is what is reached.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a translating or tunnelling network would connect to."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
 @dataclass(frozen=True)

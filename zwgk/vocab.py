@@ -166,6 +166,26 @@ PAGE_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml",
 HTML_TYPES = ("text/html", "application/xhtml")
 
 
+# Names that become file or folder names (run ids, site ids in report
+# paths): no separator, no "..", no leading dot, nothing a shell or a
+# spreadsheet would read as something else.
+SAFE_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+class UnsafeName(ValueError):
+    """A name that would escape, or be odd in, the folder it is written to."""
+
+
+def safe_path_name(name: str, what: str) -> str:
+    """``name`` unchanged if it may be used as one path component."""
+    if not SAFE_NAME_RE.fullmatch(name) or ".." in name:
+        raise UnsafeName(
+            f"{what} {name!r} cannot be used in a file name; use letters, digits, "
+            "'.', '-' or '_' (max 64, no '..')"
+        )
+    return name
+
+
 def defragment(url: str) -> str:
     """The URL without its ``#fragment``: the resource a fetch asks for."""
     try:

@@ -191,19 +191,41 @@ def test_ip_literal() -> None:
 
 PRIVATE = [
     "10.0.0.1",
+    "172.16.0.1",
     "172.16.5.4",
+    "172.31.255.254",
     "192.168.1.1",
     "100.64.0.1",
     "169.254.1.1",
+    # Cloud metadata services (AWS, Alibaba Cloud's is 100.100.100.200).
+    "169.254.169.254",
+    "100.100.100.200",
     "127.0.0.2",
     "::1",
     "fe80::1",
     "fc00::1",
+    "fd00::1",
+    "fd00:ec2::254",
     "::ffff:10.0.0.1",
+    "::ffff:127.0.0.2",
+    "::ffff:169.254.169.254",
+    # NAT64 and 6to4 forms embed an IPv4 address too.
+    "64:ff9b::a00:1",
+    "2002:a00:1::",
     "0.0.0.0",
+    "::",
 ]
 # Public addresses as strings only: decide() never resolves or connects.
-PUBLIC = ["202.96.134.133", "172.32.0.1", "100.128.0.1", "2408:8000::1", "::ffff:202.96.134.133"]
+PUBLIC = [
+    "202.96.134.133",
+    "172.32.0.1",
+    "100.128.0.1",
+    "2408:8000::1",
+    "::ffff:202.96.134.133",
+    # NAT64 and 6to4 forms of a public address stay public.
+    "64:ff9b::ca60:8685",
+    "2002:ca60:8685::1",
+]
 
 
 @pytest.mark.parametrize("address", PRIVATE)
