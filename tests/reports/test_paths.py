@@ -74,3 +74,15 @@ def test_run_option_is_refused_in_one_line(tmp_path: Path) -> None:
     ]
     assert not out.exists()
     assert not (tmp_path / "z.db").exists()
+
+
+def test_every_written_page_is_inert(store: Store, tmp_path: Path) -> None:
+    fill(store)
+    paths = write_reports(store, "2026-11", tmp_path / "out")
+    pages = [p for p in paths if p.suffix == ".html"]
+    assert len(pages) >= 2  # the index and the site's scorecard
+    for p in pages:
+        html = p.read_text(encoding="utf-8")
+        assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';' in html
+        # fill() plants a script in a finding's message: it arrives as text.
+        assert "<script>alert(1)" not in html
