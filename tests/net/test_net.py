@@ -310,3 +310,29 @@ def test_guard_on_unknown_name_reports_the_resolution_error(resolver: Resolver) 
     assert res.error is ResolveError.NXDOMAIN
     # Nothing to connect to; callers look at res.error first.
     assert decision.addresses == ()
+
+
+def test_no_dns_rebinding_between_check_and_connect() -> None:
+    # A name first answers a public address, then (as a rebinding attacker's
+    # server would) an intranet one. The guard's answer is the one every
+    # later lookup in the run gets, the connection's included: the address
+    # that was checked is the address connected to.
+    name = "rebind.other.gov.test"
+    with DNSServer({name: ["202.96.134.133"]}) as dns_server:
+        guard = NetworkGuard(Resolver([dns_server.address]), [SITE_HOST], allow_private=False)
+        res, decision = guard.check(name)
+        assert decision.allowed and res.a == ("202.96.134.133",)
+        dns_server.zone[name] = ["127.0.0.2"]
+        for _ in range(3):
+            res, decision = guard.check(name)
+            assert decision.allowed and res.a == ("202.96.134.133",)
+        assert len(dns_server.queries) <= 2  # A and AAAA, asked once
+
+
+def test_a_name_refused_once_stays_refused() -> None:
+    name = "rebind2.other.gov.test"
+    with DNSServer({name: ["127.0.0.2"]}) as dns_server:
+        guard = NetworkGuard(Resolver([dns_server.address]), [SITE_HOST], allow_private=False)
+        assert not guard.check(name)[1].allowed
+        dns_server.zone[name] = ["202.96.134.133"]
+        assert not guard.check(name)[1].allowed
