@@ -143,6 +143,11 @@ class PortalSpider(scrapy.Spider):
             errback=self.on_error,
             headers=headers,
             meta={"zdepth": depth, "zurl": key},
+            # The seen-set above is the crawl's duplicate filter. Scrapy's own
+            # would drop a redirect back to a URL already requested (/loop ->
+            # /loop2 -> /loop) without a word, and the page would be lost
+            # instead of stored as a redirect loop.
+            dont_filter=True,
         )
 
     async def start(self) -> AsyncIterator[Any]:
