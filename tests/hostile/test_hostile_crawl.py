@@ -7,6 +7,7 @@ with the outcome the docs promise (docs/reliability.md, "Hostile portals").
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ class Crawled:
     checks: dict[str, UrlCheck]
     intranet_connections: int
     dns_queries: list[tuple[str, str]]
+    findings: list[dict]
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +87,17 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
             checks = store.url_checks(run_id)
         finally:
             store.dispose()
+        found = tmp / "out" / "2026-11" / "findings.json"
+        findings = json.loads(found.read_text(encoding="utf-8")) if found.exists() else []
         yield Crawled(
-            base, r.returncode, r.stderr, pages, checks, listener.connections, list(dns.queries)
+            base,
+            r.returncode,
+            r.stderr,
+            pages,
+            checks,
+            listener.connections,
+            list(dns.queries),
+            findings,
         )
     finally:
         listener.stop()
@@ -161,3 +172,11 @@ def test_broken_gbk_keeps_its_readable_text(crawled: Crawled) -> None:
 def test_invalid_utf8_keeps_its_readable_text(crawled: Crawled) -> None:
     page = crawled.pages[crawled.base + "/badutf8"]
     assert "正文" in (page.text or "")
+
+
+def test_the_scorecard_warns_of_too_large_pages(crawled: Crawled) -> None:
+    by_url = {f["url"]: f for f in crawled.findings if f["check"] == "links"}
+    for path in ("/big", "/bomb"):
+        f = by_url[crawled.base + path]
+        assert (f["rule"], f["severity"]) == ("too_large", "warn")
+        assert "页面过大，超过10 MB，未完整下载" in f["message"]
