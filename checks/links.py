@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from zwgk.checks import register
 from zwgk.checks.base import Check, CheckContext, CheckOutcome
 from zwgk.store import Link
-from zwgk.vocab import LinkOutcome, Status, defragment
+from zwgk.vocab import LinkOutcome, Status, canonical_url
 
 MAX_OCCURRENCES = 50
 # The one rule that is not a link outcome: a link to a missing in-page anchor.
@@ -39,11 +39,14 @@ OUTCOME_LABEL = {
     LinkOutcome.LOCAL_FILE: "链接指向编辑人员本机文件（file:），公众无法访问",
     LinkOutcome.NOT_MODIFIED: "服务器返回304状态码但未返回页面内容",
     LinkOutcome.LOGIN_REQUIRED: "需要登录才能访问（HTTP {status}）",
+    LinkOutcome.TOO_LARGE: "页面过大，超过{cap} MB，未完整下载",
 }
 # Link kinds the extraction judged from the href alone: broken without a fetch.
 POLICY_KINDS = {"malformed": LinkOutcome.MALFORMED, "local_file": LinkOutcome.LOCAL_FILE}
 # Outcomes reported although neither broken nor unverified.
-REPORTED = frozenset({LinkOutcome.PRIVATE_ADDRESS, LinkOutcome.LOGIN_REQUIRED})
+REPORTED = frozenset(
+    {LinkOutcome.PRIVATE_ADDRESS, LinkOutcome.LOGIN_REQUIRED, LinkOutcome.TOO_LARGE}
+)
 ELEMENT_LABEL = {
     "a": "链接",
     "area": "图片热区链接",
@@ -60,7 +63,9 @@ ELEMENT_LABEL = {
 }
 
 
-def describe(outcome: str, status: int | None, detail: dict[str, Any] | None = None) -> str:
+def describe(
+    outcome: str, status: int | None, detail: dict[str, Any] | None = None, cap_mb: float = 20
+) -> str:
     if outcome == LinkOutcome.BLOCKED and (detail or {}).get("fetch_status") == "robots_denied":
         return "被网站robots.txt禁止访问，未能验证"
     if outcome == LinkOutcome.BLOCKED and status == 407:
@@ -69,7 +74,7 @@ def describe(outcome: str, status: int | None, detail: dict[str, Any] | None = N
         label = OUTCOME_LABEL[LinkOutcome(outcome)]
     except (KeyError, ValueError):
         label = outcome
-    return label.format(status=status if status is not None else "?")
+    return label.format(status=status if status is not None else "?", cap=f"{cap_mb:g}")
 
 
 def _place(lk: Link) -> tuple[bool, str, str]:
@@ -106,6 +111,7 @@ class LinksCheck(Check):
         LinkOutcome.LOCAL_FILE.value: "链接指向本机文件",
         LinkOutcome.NOT_MODIFIED.value: "未返回页面内容（304）",
         LinkOutcome.LOGIN_REQUIRED.value: "需要登录才能访问",
+        LinkOutcome.TOO_LARGE.value: "页面过大",
         FRAGMENT_MISSING: "页内锚点不存在",
     }
     metric_labels: ClassVar[dict[str, str]] = {
@@ -116,6 +122,7 @@ class LinksCheck(Check):
         "home_unavailable": "首页不可用链接数",
         "unverified": "未能验证数",
         "login_required": "需要登录的链接数",
+        "too_large": "页面过大的链接数",
         "not_checked": "未检查数",
         "not_http": "非网页链接数（javascript/mailto等）",
         "fragment_missing": "锚点缺失数",
@@ -175,14 +182,15 @@ class LinksCheck(Check):
             if lk.kind != "http" or not lk.url:
                 not_http += 1
                 continue
-            by_target[defragment(lk.url)].append(lk)
+            # The key link verification checked: one per page, session ids gone.
+            by_target[canonical_url(lk.url)].append(lk)
         if by_target and not any(t in checks for t in by_target):
             out.status_override = Status.SKIPPED
             out.metrics = {"links_checked": 0, "not_checked": len(by_target), "not_http": not_http}
             return out
 
         broken_by: Counter[str] = Counter()
-        unverified = not_checked = home_unavailable = login_required = 0
+        unverified = not_checked = home_unavailable = login_required = too_large = 0
         for target, found in sorted(by_target.items()):
             links = sorted(found, key=_place)
             uc = checks.get(target)
@@ -197,6 +205,8 @@ class LinksCheck(Check):
                 unverified += 1
             elif outcome is LinkOutcome.LOGIN_REQUIRED:
                 login_required += 1
+            elif outcome is LinkOutcome.TOO_LARGE:
+                too_large += 1
             else:
                 broken_by[outcome] += 1
                 home_unavailable += on_home
@@ -204,10 +214,11 @@ class LinksCheck(Check):
             first = next((lk for lk in links if lk.on_home), links[0])
             kind = ELEMENT_LABEL.get(first.element, "链接")
             name = (first.text or target)[:40]
+            said = describe(outcome, uc.http_status, uc.detail, ctx.config.crawl.max_page_mb)
             out.findings.append(
                 self.finding(
                     outcome,
-                    f"{where}{kind}“{name}”{describe(outcome, uc.http_status, uc.detail)}",
+                    f"{where}{kind}“{name}”{said}",
                     url=target,
                     source_url=first.source_url,
                     evidence={
@@ -247,6 +258,7 @@ class LinksCheck(Check):
             "home_unavailable": home_unavailable,
             "unverified": unverified,
             "login_required": login_required,
+            "too_large": too_large,
             "not_checked": not_checked,
             "not_http": not_http,
             "fragment_missing": fragment_missing,

@@ -76,6 +76,14 @@ class Crawl(_Model):
     user_agent: str | None = None
     # Named in the User-Agent so a webmaster can reach whoever runs the crawl.
     contact: str | None = None
+    # A response over this many megabytes, as sent or once decompressed, is
+    # cut and recorded as too_large (a gzip bomb stops here too).
+    max_page_mb: float = Field(20, gt=0, le=1024)
+    # Pages stored at most per URL pattern: URLs with a query string that
+    # differ only in their digits (/cal/?y=2026&m=12, /cal/?y=2031&m=4).
+    # URLs without a query are never counted, so path-dated articles
+    # (/art/2024/3/15/art_1_2.html, t20240315_1.html) are not cut.
+    max_pages_per_pattern: int = Field(1000, ge=1, le=1_000_000)
 
     def user_agent_string(self, default: str) -> str:
         ua = self.user_agent or default

@@ -55,7 +55,23 @@ _SCRAPY_ERRORS: tuple[tuple[str, FetchStatus], ...] = (
 _MAXSIZE_RE = re.compile(r"max ?size|maxsize", re.I)
 
 
+def _decompression_cap() -> type[BaseException] | None:
+    # Private in Scrapy (2.11+): HttpCompressionMiddleware raises IgnoreRequest
+    # "from" it when the inflated body passes DOWNLOAD_MAXSIZE. The message
+    # test below still catches it should the name move.
+    try:
+        from scrapy.utils._compression import _DecompressionMaxSizeExceeded
+    except ImportError:  # pragma: no cover
+        return None
+    return _DecompressionMaxSizeExceeded
+
+
+_DECOMPRESSION_CAP = _decompression_cap()
+
+
 def classify_failure(exc: BaseException) -> FetchStatus:
+    if _DECOMPRESSION_CAP is not None and isinstance(exc, _DECOMPRESSION_CAP):
+        return FetchStatus.TOO_LARGE
     for name, status in _SCRAPY_ERRORS:
         cls = getattr(sx, name, None)
         if cls is not None and isinstance(exc, cls):

@@ -45,7 +45,9 @@ DEPTH_LIMIT = 0
 HTTPERROR_ALLOW_ALL = True
 
 # Attachments and media are not crawled; big HTML pages are cut, not stored
-# whole. Government pages over 20 MB are broken exports.
+# whole. Government pages over 20 MB are broken exports. crawl.max_page_mb
+# (site config) replaces this per run; HttpCompressionMiddleware applies the
+# same cap to the decompressed body, which stops a gzip bomb.
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 

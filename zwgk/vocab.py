@@ -68,6 +68,10 @@ class LinkOutcome(StrEnum):
     # 401: the link works only for someone with a login. Neither broken nor
     # unverified: the public cannot use it, and that is worth a warning.
     LOGIN_REQUIRED = "login_required"
+    # Over the download cap (crawl.max_page_mb), as sent or once decompressed:
+    # the server answered, so the link is not broken, but a page a visitor
+    # must download tens of megabytes for (or a gzip bomb) is worth a warning.
+    TOO_LARGE = FetchStatus.TOO_LARGE.value
 
     @property
     def is_broken(self) -> bool:
@@ -98,6 +102,7 @@ _BROKEN = frozenset(
     }
 )
 _UNVERIFIED = frozenset({LinkOutcome.BLOCKED})
+# TOO_LARGE is in neither set: it is reported as a warning (checks/links.py).
 
 
 # -- lifecycle -------------------------------------------------------------------------
@@ -192,6 +197,43 @@ def defragment(url: str) -> str:
         return urldefrag(url)[0]
     except ValueError:  # "http://[#x" will not parse; its fragment is still a fragment
         return url.split("#", 1)[0]
+
+
+# Query keys that carry a visitor's session, not a page: Java's jsessionid,
+# PHP's PHPSESSID, ASP's ASPSESSIONID<random suffix>, and the generic sid /
+# sessionid. Compared case-insensitively; one list for the crawl's seen-set,
+# the stored page URLs and the link targets verified.
+SESSION_QUERY_KEYS = frozenset({"sid", "sessionid", "jsessionid", "phpsessid"})
+SESSION_QUERY_PREFIXES = ("aspsessionid",)
+# ";jsessionid=..." as a path parameter (servlet URL rewriting), wherever in
+# the path it sits; it ends at the next "/", ";", "?" or "#".
+_SESSION_PATH_PARAM_RE = re.compile(r";(?:jsessionid|phpsessid|sessionid|sid)=[^/;?#]*", re.I)
+
+
+def _is_session_key(part: str) -> bool:
+    key = part.split("=", 1)[0].strip().lower()
+    return key in SESSION_QUERY_KEYS or key.startswith(SESSION_QUERY_PREFIXES)
+
+
+def canonical_url(url: str) -> str:
+    """The page a URL names: no ``#fragment`` and no session id.
+
+    Only session ids go: every other query parameter stays, in its order and
+    spelling, because CMS pages are told apart by them (``?id=12&page=2``).
+    A URL without a session id is returned as :func:`defragment` returns it.
+    """
+    url = defragment(url)
+    if ";" not in url and "=" not in url:
+        return url
+    path, sep, query = url.partition("?")
+    path = _SESSION_PATH_PARAM_RE.sub("", path)
+    if sep:
+        parts = query.split("&")
+        kept = [p for p in parts if not _is_session_key(p)]
+        if len(kept) != len(parts):
+            query = "&".join(kept)
+            sep = "?" if query else ""
+    return path + sep + query
 
 
 def directory_of(url: str) -> str:

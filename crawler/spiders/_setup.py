@@ -44,6 +44,11 @@ def apply_settings(crawler: Crawler, cfg: Config, **overrides: Any) -> None:
         "AUTOTHROTTLE_START_DELAY": max(c.delay_s, 0.01),
         "DOWNLOAD_TIMEOUT": c.timeout_s,
         "ROBOTSTXT_OBEY": c.obey_robots,
+        "DOWNLOAD_MAXSIZE": int(c.max_page_mb * 1024 * 1024),
+        # Scrapy warns below the cap; keep the warning below a lowered cap.
+        "DOWNLOAD_WARNSIZE": min(
+            crawler.settings.getint("DOWNLOAD_WARNSIZE"), int(c.max_page_mb * 1024 * 1024) // 2
+        ),
         "USER_AGENT": c.user_agent_string(crawler.settings.get("USER_AGENT")),
     }
     if c.delay_s == 0:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,11 +35,27 @@ from zwgk.crawler.fetch import classify_failure
 from zwgk.crawler.items import LinkBatchItem, PageItem
 from zwgk.crawler.spiders._setup import apply_settings, install_guard, load, open_store
 from zwgk.store import Store
-from zwgk.vocab import PAGE_TYPES, FetchStatus, defragment
+from zwgk.vocab import PAGE_TYPES, FetchStatus, canonical_url, defragment
 
 # Hanweb's jpage asks the proxy for three pages at a time; so do we.
 HANWEB_GROUP_PAGES = 3
 HANWEB_MAX_GROUPS = 2000
+
+_DIGITS_RE = re.compile(r"\d+")
+
+
+def url_pattern(url: str) -> str | None:
+    """The key crawl.max_pages_per_pattern counts under, or None if uncounted.
+
+    Only URLs with a query string are counted, by their text with each run of
+    digits made one ``0``: an endless calendar (``/cal/?y=2026&m=12``) or a
+    generated search is one pattern. A path-addressed article
+    (``/art/2024/3/15/art_1_2.html``, ``t20240315_1.html``) has no query and
+    is never counted: a column may hold thousands of them.
+    """
+    if "?" not in url:
+        return None
+    return _DIGITS_RE.sub("0", url)
 
 
 class PortalSpider(scrapy.Spider):
@@ -83,6 +101,7 @@ class PortalSpider(scrapy.Spider):
         self.hosts = set(self.site.all_hosts)
         self.home = defragment(self.site.home)
         self.seen: set[str] = set()
+        self.patterns: Counter[str] = Counter()
         self.scheduled = 0
         self.pages_stored = 0
 
@@ -103,11 +122,18 @@ class PortalSpider(scrapy.Spider):
     # -- scheduling ------------------------------------------------------
 
     def _request(self, url: str, depth: int, referer: str | None = None) -> Request | None:
-        key = defragment(url)
+        # One page per canonical URL: 50 ";jsessionid=" variants are one
+        # page, fetched and stored once under the URL without the session id.
+        key = canonical_url(url)
         if key in self.seen:
             return None
         if self.scheduled >= self.cfg.crawl.max_pages:
             return None
+        pattern = url_pattern(key)
+        if pattern is not None:
+            if self.patterns[pattern] >= self.cfg.crawl.max_pages_per_pattern:
+                return None
+            self.patterns[pattern] += 1
         self.seen.add(key)
         self.scheduled += 1
         headers = {"Referer": referer} if referer else None
@@ -117,6 +143,11 @@ class PortalSpider(scrapy.Spider):
             errback=self.on_error,
             headers=headers,
             meta={"zdepth": depth, "zurl": key},
+            # The seen-set above is the crawl's duplicate filter. Scrapy's own
+            # would drop a redirect back to a URL already requested (/loop ->
+            # /loop2 -> /loop) without a word, and the page would be lost
+            # instead of stored as a redirect loop.
+            dont_filter=True,
         )
 
     async def start(self) -> AsyncIterator[Any]:
@@ -125,6 +156,7 @@ class PortalSpider(scrapy.Spider):
             seen, frontier = self.store.crawl_state(self.run_id, self.site.id, target.generation)
             self.seen |= seen
             self.scheduled = len(seen)
+            self.patterns.update(p for p in map(url_pattern, seen) if p is not None)
             self.logger.info(
                 "resuming %s: %d pages stored, %d to fetch", self.site.id, len(seen), len(frontier)
             )
@@ -160,8 +192,8 @@ class PortalSpider(scrapy.Spider):
             if link["kind"] != "http" or not url:
                 continue
             if url in seen:
-                # What _request would conclude: keys in seen have no
-                # fragment, and defragment leaves a URL without one unchanged.
+                # What _request would conclude: keys in seen are canonical,
+                # and canonical_url leaves a canonical URL unchanged.
                 continue
             if link["element"] not in NAVIGABLE and link["generated_by"] is None:
                 continue

@@ -89,7 +89,8 @@ FAILURES = {
     FetchStatus.PRIVATE_ADDRESS: LinkOutcome.PRIVATE_ADDRESS,
     FetchStatus.ROBOTS_DENIED: LinkOutcome.BLOCKED,  # unverified, never broken
     FetchStatus.REDIRECT_LOOP: LinkOutcome.REDIRECT_LOOP,
-    FetchStatus.TOO_LARGE: LinkOutcome.OK,  # it answered, with a lot
+    # It answered, with more than the cap: a warning, neither ok nor broken.
+    FetchStatus.TOO_LARGE: LinkOutcome.TOO_LARGE,
     FetchStatus.ERROR: LinkOutcome.CONNECTION_ERROR,
 }
 
@@ -109,7 +110,12 @@ def test_a_failure_shares_its_name_with_its_outcome_when_both_have_it(status: Fe
     if status.value in names:
         assert outcome_of_failure(status).value == status.value
     else:
-        assert status in (FetchStatus.ROBOTS_DENIED, FetchStatus.TOO_LARGE, FetchStatus.ERROR)
+        assert status in (FetchStatus.ROBOTS_DENIED, FetchStatus.ERROR)
+
+
+def test_too_large_is_neither_broken_nor_unverified() -> None:
+    assert not LinkOutcome.TOO_LARGE.is_broken
+    assert not LinkOutcome.TOO_LARGE.is_unverified
 
 
 # -- broken / unverified -----------------------------------------------------
@@ -134,6 +140,7 @@ SPLIT = {
     LinkOutcome.LOCAL_FILE: (True, False),
     LinkOutcome.NOT_MODIFIED: (True, False),
     LinkOutcome.LOGIN_REQUIRED: (False, False),
+    LinkOutcome.TOO_LARGE: (False, False),
 }
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import delete, insert, select
 
 from zwgk.store.base import StoreBase
 from zwgk.store.models import Link, LinkCache, Page, SiteRun, UrlCheck
-from zwgk.vocab import defragment
+from zwgk.vocab import canonical_url
 
 
 def current(run_id: str, model: Any) -> Any:
@@ -27,7 +27,11 @@ def current(run_id: str, model: Any) -> Any:
 
 class LinkCheckStore(StoreBase):
     def link_targets(self, run_id: str) -> dict[str, set[str]]:
-        """Distinct http link targets of the run (fragment removed) -> elements linking to them."""
+        """Distinct http link targets of the run -> elements linking to them.
+
+        Keyed by :func:`canonical_url` (no fragment, no session id), the key
+        the portal crawl stores pages under: 50 session variants of a page
+        are one target, verified once."""
         out: dict[str, set[str]] = {}
         with self.Session() as s:
             rows = s.execute(
@@ -38,7 +42,7 @@ class LinkCheckStore(StoreBase):
             ).all()
         for url, element in rows:
             if url:
-                out.setdefault(defragment(url), set()).add(element)
+                out.setdefault(canonical_url(url), set()).add(element)
         return out
 
     def crawled_index(self, run_id: str) -> dict[str, Page]:
