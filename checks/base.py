@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from zwgk.config import Config, Site
 from zwgk.store import Ipv6Probe, Ipv6Site, Link, ListItem, Page, Store
-from zwgk.vocab import Severity, Status, directory_of, page_ok
+from zwgk.vocab import Severity, Status, canonical_url, directory_of, page_ok
 
 
 @dataclass
@@ -156,11 +156,25 @@ class CheckContext:
 
     @cached_property
     def pages_by_url(self) -> dict[str, Page]:
-        out: dict[str, Page] = {}
+        out = PageIndex()
         for p in self.pages:
-            out.setdefault(p.url, p)
-            out.setdefault(p.final_url, p)
+            out.setdefault(canonical_url(p.url), p)
+            out.setdefault(canonical_url(p.final_url), p)
         return out
+
+
+class PageIndex(dict[str, Page]):
+    """Pages by URL, looked up as the crawl stored them: a link written with
+    a session id or a ``#fragment`` finds the one page it names."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(canonical_url(key), default) if key else default
+
+    def __getitem__(self, key: str) -> Page:
+        return super().__getitem__(canonical_url(key))
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and super().__contains__(canonical_url(key))
 
 
 # Evidence keys several checks write; a check declares its own beside them.

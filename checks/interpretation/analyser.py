@@ -40,14 +40,14 @@ from zwgk.checks.interpretation.text import (
     title_score,
 )
 from zwgk.store import Link, Page
-from zwgk.vocab import defragment, page_ok
+from zwgk.vocab import canonical_url, page_ok
 
 # What follows a document's own title: 关于印发…办法的通知, …的决定.
 _NOTICE_TAIL = re.compile(r"的?(?:通知|决定)$")
 
 
 def _strip_frag(url: str | None) -> str | None:
-    return defragment(url) if url else None
+    return canonical_url(url) if url else None
 
 
 def _directory(url: str) -> str:

@@ -74,3 +74,22 @@ def test_a_decompression_over_the_cap_is_too_large() -> None:
             raise IgnoreRequest("Ignored response <200 http://a.gov.test/bomb>") from e
     except IgnoreRequest as exc:
         assert classify_failure(exc) is FetchStatus.TOO_LARGE
+
+
+def test_checks_find_a_page_by_a_link_with_a_session_id() -> None:
+    from zwgk.checks.base import PageIndex
+    from zwgk.store import Page
+
+    page = Page(
+        url="http://www.a.gov.test/zwgk/zn.html", final_url="http://www.a.gov.test/zwgk/zn.html"
+    )
+    index = PageIndex()
+    index[page.url] = page
+    for href in (
+        "http://www.a.gov.test/zwgk/zn.html;jsessionid=0A1B2C",
+        "http://www.a.gov.test/zwgk/zn.html?sid=77#top",
+        "http://www.a.gov.test/zwgk/zn.html",
+    ):
+        assert index.get(href) is page and href in index and index[href] is page
+    assert index.get("http://www.a.gov.test/zwgk/zn.html?id=2") is None
+    assert index.get("") is None
