@@ -76,6 +76,13 @@ class Crawl(_Model):
     user_agent: str | None = None
     # Named in the User-Agent so a webmaster can reach whoever runs the crawl.
     contact: str | None = None
+    # A server's Retry-After (429, 503) is honoured up to this many seconds,
+    # per host, so a "come back in an hour" cannot stall a monthly run.
+    retry_after_max_s: float = Field(60, ge=0, le=600)
+    # Refusals (429, 503 with Retry-After, a WAF challenge) a start URL is
+    # asked through, and that a host may give in a row, each after the pause
+    # it asked for, before the crawl stops asking it.
+    blocked_attempts: int = Field(3, ge=1, le=10)
 
     def user_agent_string(self, default: str) -> str:
         ua = self.user_agent or default
