@@ -19,7 +19,7 @@ from zwgk.checks import register
 from zwgk.checks.base import Check, CheckContext, CheckOutcome
 from zwgk.config import SiteKind
 from zwgk.store import Link, Page
-from zwgk.vocab import Severity, defragment, directory_of, page_ok
+from zwgk.vocab import Severity, Status, defragment, directory_of, page_ok
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,36 @@ def describe_failure(page: Page) -> str:
     return page.fetch_status
 
 
+# What the crawl concluded about a refusal (crawler/throttle.py), in words.
+BLOCK_REASONS = {
+    "rate_limited": "服务器限制访问频率",
+    "overloaded": "服务器繁忙，要求稍后访问",
+    "challenge": "服务器启用了防护验证，拦截自动访问",
+}
+
+
+def blocked_of(page: Page | None) -> dict[str, Any] | None:
+    """The crawl's conclusion that the server withheld ``page`` from a robot
+    (rate limit, busy, anti-bot challenge), or None.
+
+    A plain 403 without a challenge page is not one: every visitor gets it.
+    A 429 is one even from a crawl that recorded no conclusion."""
+    if page is None or page_ok(page):
+        return None
+    blocked = (page.meta or {}).get("blocked")
+    if isinstance(blocked, dict):
+        return blocked
+    if page.fetch_status == "ok" and page.status == 429:
+        return {"reason": "rate_limited", "http_status": 429}
+    return None
+
+
+def describe_block(blocked: dict[str, Any]) -> str:
+    words = BLOCK_REASONS.get(str(blocked.get("reason")), "服务器拒绝自动访问")
+    status = blocked.get("http_status")
+    return f"{words}，HTTP {status}" if status else words
+
+
 def parse_mmdd(value: str, year: int) -> dt.date:
     month, day = (int(x) for x in value.split("-"))
     return dt.date(year, month, day)
@@ -68,7 +98,9 @@ def parse_mmdd(value: str, year: int) -> dt.date:
 
 class Rule(StrEnum):
     HOME_UNREACHABLE = "home_unreachable"
+    HOME_UNVERIFIED = "home_unverified"
     COLUMN_UNREACHABLE = "column_unreachable"
+    COLUMN_UNVERIFIED = "column_unverified"
     SECTION_MISSING = "section_missing"
     SECTION_UNREACHABLE = "section_unreachable"
     SECTION_UNVERIFIED = "section_unverified"
@@ -104,10 +136,22 @@ class StructureCheck(Check):
         "entries": "专栏入口",
         "searched_pages": "检查的专栏页面数",
         "report_section_links": "年报栏目链接",
+        "blocked": "服务器限制情况",
+        "reason": "原因",
+        "retry_after": "服务器要求等待秒数",
+        "attempts": "访问次数",
+        "host_gave_up": "已停止访问该服务器",
+    }
+    value_labels: ClassVar[dict[str, str]] = {
+        "rate_limited": "限制访问频率",
+        "overloaded": "服务器繁忙",
+        "challenge": "防护验证拦截",
     }
     rules: ClassVar[dict[str, str]] = {
         Rule.HOME_UNREACHABLE: "网站首页无法访问",
+        Rule.HOME_UNVERIFIED: "网站首页未能验证",
         Rule.COLUMN_UNREACHABLE: "信息公开专栏无法访问",
+        Rule.COLUMN_UNVERIFIED: "信息公开专栏未能验证",
         Rule.SECTION_MISSING: "缺少必备栏目",
         Rule.SECTION_UNREACHABLE: "必备栏目无法访问",
         Rule.SECTION_UNVERIFIED: "必备栏目未能验证",
@@ -143,7 +187,22 @@ class StructureCheck(Check):
         out = CheckOutcome()
         by_url = ctx.pages_by_url
         home = by_url.get(defragment(ctx.site.home))
-        if not page_ok(home):
+        home_blocked = blocked_of(home)
+        if home_blocked is not None:
+            # A server that asked a robot to slow down, or challenged it, has
+            # not shown that visitors cannot reach it: a person must look.
+            out.findings.append(
+                self.finding(
+                    Rule.HOME_UNVERIFIED,
+                    f"网站首页未能验证（{describe_block(home_blocked)}），请人工访问核实首页能否打开",
+                    url=ctx.site.home,
+                    evidence={
+                        "http_status": home.status if home else None,
+                        "blocked": home_blocked,
+                    },
+                )
+            )
+        elif not page_ok(home):
             out.findings.append(
                 self.finding(
                     Rule.HOME_UNREACHABLE,
@@ -158,14 +217,28 @@ class StructureCheck(Check):
         entries = ctx.site.disclosure or [ctx.site.home]
         entry_pages = [by_url.get(u) for u in entries]
         if not any(page_ok(p) for p in entry_pages):
-            out.findings.append(
-                self.finding(
-                    Rule.COLUMN_UNREACHABLE,
-                    "政府信息公开专栏无法访问，无法检查必备栏目",
-                    url=entries[0],
-                    evidence={"entries": entries},
+            blocked = [b for b in map(blocked_of, entry_pages) if b is not None]
+            if blocked:
+                out.findings.append(
+                    self.finding(
+                        Rule.COLUMN_UNVERIFIED,
+                        f"政府信息公开专栏未能验证（{describe_block(blocked[0])}），"
+                        "无法检查必备栏目，请人工访问核实",
+                        url=entries[0],
+                        evidence={"entries": entries, "blocked": blocked[0]},
+                    )
                 )
-            )
+                # Nothing of the column was seen: no score is given for it.
+                out.status_override = Status.SKIPPED
+            else:
+                out.findings.append(
+                    self.finding(
+                        Rule.COLUMN_UNREACHABLE,
+                        "政府信息公开专栏无法访问，无法检查必备栏目",
+                        url=entries[0],
+                        evidence={"entries": entries},
+                    )
+                )
             out.metrics = {
                 "sections_required": len(SECTIONS),
                 "sections_present": 0,

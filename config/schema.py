@@ -84,6 +84,13 @@ class Crawl(_Model):
     # URLs without a query are never counted, so path-dated articles
     # (/art/2024/3/15/art_1_2.html, t20240315_1.html) are not cut.
     max_pages_per_pattern: int = Field(1000, ge=1, le=1_000_000)
+    # A server's Retry-After (429, 503) is honoured up to this many seconds,
+    # per host, so a "come back in an hour" cannot stall a monthly run.
+    retry_after_max_s: float = Field(60, ge=0, le=600)
+    # Refusals (429, 503 with Retry-After, a WAF challenge) a start URL is
+    # asked through, and that a host may give in a row, each after the pause
+    # it asked for, before the crawl stops asking it.
+    blocked_attempts: int = Field(3, ge=1, le=10)
 
     def user_agent_string(self, default: str) -> str:
         ua = self.user_agent or default

@@ -58,6 +58,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100) so that not even robots.txt is fetched from a
     # refused address.
     "zwgk.crawler.middlewares.NetworkGuardMiddleware": 90,
+    # Above RetryMiddleware (550) so that it sees a 429 first: the pause
+    # the server asked for, per host, before any retry (crawler/throttle.py).
+    "zwgk.crawler.throttle.RetryAfterMiddleware": 560,
 }
 ITEM_PIPELINES = {
     "zwgk.crawler.pipelines.StorePipeline": 300,

@@ -50,6 +50,8 @@ def apply_settings(crawler: Crawler, cfg: Config, **overrides: Any) -> None:
             crawler.settings.getint("DOWNLOAD_WARNSIZE"), int(c.max_page_mb * 1024 * 1024) // 2
         ),
         "USER_AGENT": c.user_agent_string(crawler.settings.get("USER_AGENT")),
+        "ZWGK_RETRY_AFTER_MAX_S": c.retry_after_max_s,
+        "ZWGK_BLOCKED_ATTEMPTS": c.blocked_attempts,
     }
     if c.delay_s == 0:
         values["AUTOTHROTTLE_ENABLED"] = False

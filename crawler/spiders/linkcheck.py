@@ -41,6 +41,7 @@ from zwgk.crawler.linkcheck import (
     parse_retry_after,
 )
 from zwgk.crawler.spiders._setup import apply_settings, install_guard, load, open_store
+from zwgk.crawler.throttle import GAVE_UP_META
 from zwgk.store import Page, Store
 from zwgk.vocab import HTML_TYPES, FetchStatus, LinkOutcome
 
@@ -249,8 +250,15 @@ class LinkCheckSpider(scrapy.Spider):
         if m["method"] == "HEAD" and status in HEAD_INCONCLUSIVE:
             yield self._request(m["target"], "GET", m["attempt"] + 1, m["started"])
             return
-        if status in RETRY_STATUSES and m["attempt"] <= self.cfg.links.retries:
-            wait = parse_retry_after(response.headers.get(b"Retry-After"))
+        if (
+            status in RETRY_STATUSES
+            and m["attempt"] <= self.cfg.links.retries
+            # The host has refused every attempt: asking again would be sent nowhere.
+            and not m.get(GAVE_UP_META)
+        ):
+            wait = parse_retry_after(
+                response.headers.get(b"Retry-After"), cap=self.cfg.crawl.retry_after_max_s
+            )
             await asyncio.sleep(wait if wait is not None else BACKOFF_S[min(m["attempt"] - 1, 3)])
             yield self._request(m["target"], m["method"], m["attempt"] + 1, m["started"])
             return
@@ -258,6 +266,8 @@ class LinkCheckSpider(scrapy.Spider):
         by_status = outcome_of_status(status)
         if by_status is not None:
             item = self._item(response, by_status)
+            if m.get(GAVE_UP_META):
+                item.detail["host_gave_up"] = True
             if status >= 400 and ctype.startswith(HTML_TYPES) and response.body:
                 raw, _ = decode_html(response.body, ctype)
                 text = parse_html(raw, response.url).text

@@ -34,6 +34,7 @@ from zwgk.crawler.extract import (
 from zwgk.crawler.fetch import classify_failure
 from zwgk.crawler.items import LinkBatchItem, PageItem
 from zwgk.crawler.spiders._setup import apply_settings, install_guard, load, open_store
+from zwgk.crawler.throttle import BLOCKED_META, patient
 from zwgk.store import Store
 from zwgk.vocab import PAGE_TYPES, FetchStatus, canonical_url, defragment
 
@@ -163,7 +164,7 @@ class PortalSpider(scrapy.Spider):
             for start_url in self.site.start_urls:
                 req = self._request(start_url, 0)
                 if req:
-                    yield req
+                    yield patient(req)
             for url, depth, referer in frontier:
                 if (
                     self._in_scope(url)
@@ -177,7 +178,7 @@ class PortalSpider(scrapy.Spider):
         for start_url in self.site.start_urls:
             req = self._request(start_url, 0)
             if req:
-                yield req
+                yield patient(req)
 
     def _in_scope(self, url: str) -> bool:
         host = urlsplit(url).hostname
@@ -265,6 +266,9 @@ class PortalSpider(scrapy.Spider):
             item.text_hash = text_hash(parsed.text) if parsed.text else None
             item.fragment_ids = parsed.fragment_ids
             item.links = [link.as_dict() for link in parsed.links]
+        blocked = response.meta.get(BLOCKED_META)
+        if blocked:
+            item.meta = {**(item.meta or {}), "blocked": blocked}
         self.pages_stored += 1
         if response.status >= 400:
             yield item

@@ -110,6 +110,8 @@ def test_defaults_of_optional_sections() -> None:
         "contact": None,
         "max_page_mb": 20,
         "max_pages_per_pattern": 1000,
+        "retry_after_max_s": 60,
+        "blocked_attempts": 3,
     }
     assert cfg.links.model_dump() == {
         "check_external": True,
@@ -192,7 +194,7 @@ def test_unknown_keys() -> None:
     ) == [
         "sites.yaml:2: crawl.max_depht: unknown key; allowed: max_depth, max_pages,"
         " concurrency_per_host, delay_s, timeout_s, obey_robots, user_agent, contact,"
-        " max_page_mb, max_pages_per_pattern",
+        " max_page_mb, max_pages_per_pattern, retry_after_max_s, blocked_attempts",
         "sites.yaml:3: colour: unknown key; allowed: evaluation, crawl, dns, network,"
         " links, ipv6, rubric, remedies, sites",
         "sites.yaml:8: sites.0.homepage: unknown key; allowed: id, name, home, disclosure,"

@@ -187,3 +187,31 @@ def test_department_before_its_deadline_still_owes_the_year_before(store: Store)
         name="示例市教育局",
     )
     assert out.metrics["annual_report_required_year"] == 2025
+
+
+def test_rate_limited_home_is_unverified_not_unreachable(store: Store) -> None:
+    blocked = {"reason": "rate_limited", "http_status": 429, "retry_after": 30, "attempts": 3}
+    pages = [
+        page(HOME, is_home=True, depth=0, status=429, meta={"blocked": blocked}),
+        page(COL, depth=0, status=429, meta={"blocked": {**blocked, "host_gave_up": True}}),
+    ]
+    out = run(store, pages)
+    assert rules(out) == [("column_unverified", "warn"), ("home_unverified", "warn")]
+    assert "HTTP 429" in next(f.message for f in out.findings if f.rule == "home_unverified")
+    # Nothing of the column was seen: neither a pass nor a fail.
+    assert out.status.value == "skipped"
+
+
+def test_challenged_home_with_reachable_column(store: Store) -> None:
+    blocked = {"reason": "challenge", "http_status": 412, "attempts": 3}
+    pages = column(ALL, [report_page(2025, "2026-03-01")])
+    pages[0] = page(HOME, is_home=True, depth=0, status=412, meta={"blocked": blocked})
+    out = run(store, pages)
+    assert rules(out) == [("home_unverified", "warn")]
+
+
+def test_plain_403_home_is_still_unreachable(store: Store) -> None:
+    # No challenge page: every visitor is refused, so it is a failure.
+    pages = [page(HOME, is_home=True, depth=0, status=403), page(COL, depth=0, status=403)]
+    out = run(store, pages)
+    assert rules(out) == [("column_unreachable", "fail"), ("home_unreachable", "fail")]
