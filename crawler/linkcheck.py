@@ -7,9 +7,11 @@ outcomes themselves, and which are broken, are :class:`zwgk.vocab.LinkOutcome`.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from zwgk.vocab import FetchStatus, LinkOutcome
+from zwgk.vocab import FetchStatus, LinkOutcome, defragment
 
 # Statuses that anti-bot systems and WAFs answer with. 412 is the 瑞数
 # (Riversecurity) challenge. 407 is the checker's own proxy asking for its
@@ -140,18 +142,32 @@ def matches_probe(
     )
 
 
+def spared_by_probe(url: str, configured: Collection[str]) -> bool:
+    """A host root or a configured home/entry URL is never a soft 404 by
+    probe comparison: a server that answers every path with its home page
+    makes the probe look exactly like the home, and the home is real."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return False
+    return path in ("", "/") or defragment(url) in configured
+
+
 def classify_html_200(
     title: str | None,
     text: str | None,
     text_hash: str | None,
     body_empty: bool,
     probe: HostProbe | None,
+    spared: bool = False,
 ) -> LinkOutcome:
+    """``spared``: see :func:`spared_by_probe`. An explicit error-page phrase
+    still marks a spared page: a home that says 页面不存在 is one."""
     if body_empty:
         return LinkOutcome.EMPTY
     if looks_like_error_page(title, text):
         return LinkOutcome.SOFT_404
-    if matches_probe(probe, text_hash, title, len(text or "")):
+    if not spared and matches_probe(probe, text_hash, title, len(text or "")):
         return LinkOutcome.SOFT_404
     return LinkOutcome.OK
 

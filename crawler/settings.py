@@ -41,6 +41,10 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 # The spider tracks depth itself (dataproxy list requests do not deepen it).
 DEPTH_LIMIT = 0
 
+# One redirect limit for the crawl, link verification and the IPv6 probe:
+# 20 hops, as Chrome and Firefox allow; a longer chain is a redirect_loop.
+REDIRECT_MAX_TIMES = 20
+
 # Error pages (404, 500) are findings, not noise: the spider records them.
 HTTPERROR_ALLOW_ALL = True
 

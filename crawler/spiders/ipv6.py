@@ -32,6 +32,7 @@ from zwgk.crawler.fetch import classify_failure
 from zwgk.crawler.ipv6 import level_targets, link_hosts
 from zwgk.crawler.items import Ipv6ProbeItem, Ipv6SiteItem
 from zwgk.crawler.resolver import get_guard
+from zwgk.crawler.settings import REDIRECT_MAX_TIMES
 from zwgk.crawler.spiders._setup import apply_settings, install_guard, load, open_store
 from zwgk.net import NameServers, Resolution
 from zwgk.store import Store
@@ -85,7 +86,7 @@ class Ipv6Spider(scrapy.Spider):
             # redirects are still followed (meta handle_httpstatus_all would
             # stop RedirectMiddleware).
             HTTPERROR_ALLOW_ALL=True,
-            REDIRECT_MAX_TIMES=10,
+            REDIRECT_MAX_TIMES=REDIRECT_MAX_TIMES,
             DOWNLOAD_HANDLERS=DOWNLOAD_HANDLERS,
             ITEM_PIPELINES={"zwgk.crawler.pipelines.Ipv6Pipeline": 300},
             EXTENSIONS={"zwgk.crawler.extensions.Ipv6Collection": 100},

@@ -39,11 +39,13 @@ from zwgk.crawler.linkcheck import (
     outcome_of_failure,
     outcome_of_status,
     parse_retry_after,
+    spared_by_probe,
 )
+from zwgk.crawler.settings import REDIRECT_MAX_TIMES
 from zwgk.crawler.spiders._setup import apply_settings, install_guard, load, open_store
 from zwgk.crawler.throttle import GAVE_UP_META
 from zwgk.store import Page, Store
-from zwgk.vocab import HTML_TYPES, FetchStatus, LinkOutcome
+from zwgk.vocab import HTML_TYPES, FetchStatus, LinkOutcome, defragment
 
 # Elements whose targets are resources: a HEAD answers whether they exist.
 RESOURCE_ELEMENTS = frozenset(
@@ -99,6 +101,9 @@ class LinkCheckSpider(scrapy.Spider):
         self.hosts: dict[str, HostState] = defaultdict(HostState)
         self.started = time.monotonic()
         self.trusted = self.cfg.trusted_hosts
+        self.configured = {
+            defragment(u) for site in self.cfg.sites for u in (site.home, *site.disclosure)
+        }
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> LinkCheckSpider:
@@ -113,7 +118,7 @@ class LinkCheckSpider(scrapy.Spider):
             # Retries are outcome-aware and paced here, not Scrapy's immediate ones.
             RETRY_ENABLED=False,
             # A chain longer than this is a loop for any visitor's browser.
-            REDIRECT_MAX_TIMES=10,
+            REDIRECT_MAX_TIMES=REDIRECT_MAX_TIMES,
             ITEM_PIPELINES={"zwgk.crawler.pipelines.UrlCheckPipeline": 300},
             EXTENSIONS={"zwgk.crawler.extensions.RunTarget": 100},
         )
@@ -375,10 +380,14 @@ class LinkCheckSpider(scrapy.Spider):
         for h in held:
             yield self._judge(h, probe)
 
-    @staticmethod
-    def _judge(held: Held, probe: HostProbe | None) -> UrlCheckItem:
-        outcome = classify_html_200(held.title, held.text, held.text_hash, held.body_empty, probe)
+    def _judge(self, held: Held, probe: HostProbe | None) -> UrlCheckItem:
         item = held.item
+        spared = spared_by_probe(item.url, self.configured) or bool(
+            item.final_url and spared_by_probe(item.final_url, self.configured)
+        )
+        outcome = classify_html_200(
+            held.title, held.text, held.text_hash, held.body_empty, probe, spared
+        )
         item.outcome = outcome.value
         if outcome is LinkOutcome.SOFT_404:
             item.detail["title"] = held.title
