@@ -45,6 +45,12 @@ DEPTH_LIMIT = 0
 # 20 hops, as Chrome and Firefox allow; a longer chain is a redirect_loop.
 REDIRECT_MAX_TIMES = 20
 
+# A <meta http-equiv=refresh> page answered: it is stored and judged as
+# itself, and its target is one of its links (crawler/extract/refresh.py).
+# Scrapy's middleware would replace the page by its target, so that a home
+# page refreshing to a dead URL looked like a dead home page.
+METAREFRESH_ENABLED = False
+
 # Error pages (404, 500) are findings, not noise: the spider records them.
 HTTPERROR_ALLOW_ALL = True
 

@@ -27,7 +27,8 @@ LINK_ATTRS: tuple[tuple[str, str], ...] = (
     ("video", "src"),
     ("audio", "src"),
 )
-NAVIGABLE = {"a", "area", "iframe", "frame"}
+# "meta-refresh": where <meta http-equiv=refresh> sends the visitor (extract.refresh).
+NAVIGABLE = {"a", "area", "iframe", "frame", "meta-refresh"}
 # fmt: off
 BINARY_EXTENSIONS = {
     ".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ppt", ".pptx", ".dps", ".ofd",

@@ -28,6 +28,7 @@ from zwgk.crawler.extract.links import (
 )
 from zwgk.crawler.extract.lists import ListPage, extract_list
 from zwgk.crawler.extract.metadata import _TITLE_TEXT, extract_meta, page_facts
+from zwgk.crawler.extract.refresh import meta_refresh
 from zwgk.crawler.extract.text import (
     _ALL_TEXT,
     _xpath,
@@ -160,6 +161,10 @@ def parse_html(html: str, url: str, as_of: dt.date | None = None) -> ParsedPage:
         )
     text = extract_main_text(sel)
     meta = extract_meta(sel)
+    refresh = meta_refresh(sel, base)
+    if refresh is not None:
+        links.append(refresh.link)
+        meta["refresh"] = {"delay": refresh.delay, "url": refresh.link.url or refresh.href}
     dynamic = related_dynamic(sel)
     if dynamic:
         meta["related_dynamic"] = dynamic

@@ -29,6 +29,7 @@ from twisted.python.failure import Failure
 
 from zwgk.config import Config
 from zwgk.crawler.extract import decode_html, is_binary_url, parse_html, text_hash
+from zwgk.crawler.extract.refresh import IMMEDIATE_REFRESH_S
 from zwgk.crawler.fetch import classify_failure
 from zwgk.crawler.items import UrlCheckItem
 from zwgk.crawler.linkcheck import (
@@ -74,6 +75,21 @@ class HostState:
     probed: bool = False
     requested: bool = False
     held: list[Held] = field(default_factory=list)
+
+
+# Refresh pages followed for one link (a chain of them is as rare as it is odd).
+MAX_REFRESH_HOPS = 5
+
+
+def _immediate_refresh(meta: dict[str, Any], url: str) -> str | None:
+    """Where a page's immediate meta refresh sends the visitor, if anywhere else."""
+    refresh = meta.get("refresh")
+    if not refresh or refresh.get("delay", 0) > IMMEDIATE_REFRESH_S:
+        return None
+    target = refresh.get("url")
+    if not target or not str(target).startswith(("http://", "https://")):
+        return None
+    return None if defragment(target) == defragment(url) else str(target)
 
 
 def host_key(url: str) -> str:
@@ -147,7 +163,9 @@ class LinkCheckSpider(scrapy.Spider):
         )
         for url in todo:
             page = crawled.get(url)
-            if page is not None:
+            # A page that sends its visitor on at once is judged by where
+            # the visitor lands: fetched, so that its refresh is followed.
+            if page is not None and _immediate_refresh(page.meta or {}, url) is None:
                 for out in self._from_crawl(url, page):
                     yield out
                 continue
@@ -242,6 +260,7 @@ class LinkCheckSpider(scrapy.Spider):
                 "content_type": (response.headers.get(b"Content-Type") or b"").decode("latin-1")
                 or None,
                 **({"redirects": redirects} if redirects else {}),
+                **({"refreshed": m["refreshed"]} if m.get("refreshed") else {}),
             },
         )
 
@@ -293,6 +312,14 @@ class LinkCheckSpider(scrapy.Spider):
             return
         raw, _ = decode_html(response.body, ctype)
         parsed = parse_html(raw, response.url)
+        refresh = _immediate_refresh(parsed.meta, response.url)
+        hops = m.get("refreshed") or []
+        if refresh is not None and len(hops) < MAX_REFRESH_HOPS:
+            req = self._request(refresh, "GET", m["attempt"], m["started"])
+            req.meta["target"] = m["target"]
+            req.meta["refreshed"] = [*hops, response.url]
+            yield req
+            return
         item = self._item(response, LinkOutcome.OK)
         if looks_like_challenge(status, parsed.text, raw):
             item.outcome = LinkOutcome.BLOCKED.value
@@ -335,7 +362,10 @@ class LinkCheckSpider(scrapy.Spider):
             method=m["method"],
             attempts=m["attempt"],
             elapsed_ms=int((time.monotonic() - m["started"]) * 1000),
-            detail={"fetch_status": status.value},
+            detail={
+                "fetch_status": status.value,
+                **({"refreshed": m["refreshed"]} if m.get("refreshed") else {}),
+            },
         )
 
     # -- soft 404 probes ---------------------------------------------------
