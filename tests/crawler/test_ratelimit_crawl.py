@@ -168,11 +168,12 @@ def test_link_verification_slows_down_per_host(tmp_path: Path) -> None:
         store.dispose()
     hits = sorted(site.hits(EXT), key=lambda h: h.at)
     assert [h.status for h in hits[:2]] == [429, 429]
-    # After a 429, a request to that host, whichever link it was for, is
-    # either one already under way when the answer came (it arrives at
-    # once) or one that waited the announced second: none in between.
+    # After a 429, a request to that host, whichever link it was for, waits
+    # the announced second. One connection per host: at most the one request
+    # that was already being sent when the answer came may arrive sooner
+    # (without the per-host delay the other three links would follow at once).
     for a in (h for h in hits if h.status == 429):
-        between = [b for b in hits if a.at + 0.3 < b.at < a.at + 1.0]
-        assert not between, (a, between)
+        sooner = [b for b in hits if a.at < b.at < a.at + 0.95]
+        assert len(sooner) <= 1, (a, sooner)
     assert any(b.at - a.at >= 1.0 for a, b in itertools.pairwise(hits))
     assert {c.outcome for c in checks.values()} == {"ok"}
