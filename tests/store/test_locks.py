@@ -80,12 +80,11 @@ def test_heartbeat_keeps_a_long_run_s_lock(store: Store) -> None:
     assert store.lock_holder("run:c") is None  # released on leaving the block
 
 
-def test_new_store_migrated_by_several_processes_at_once(tmp_path: Path) -> None:
-    db = tmp_path / "fresh.db"
+def test_new_store_migrated_by_several_processes_at_once(db_url: str) -> None:
     code = "import sys; from zwgk.store import Store; Store(sys.argv[1]).dispose()"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", code, str(db)],
+            [sys.executable, "-c", code, db_url],
             cwd=REPO,
             stderr=subprocess.PIPE,
             text=True,
@@ -94,6 +93,6 @@ def test_new_store_migrated_by_several_processes_at_once(tmp_path: Path) -> None
     ]
     errors = [p.communicate(timeout=120)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
-    s = Store(str(db))
+    s = Store(db_url)
     assert "run_locks" in inspect(s.engine).get_table_names()
     s.dispose()
