@@ -244,3 +244,27 @@ def test_migration_upgrades_a_0002_database(db_url: str) -> None:
     with s.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     s.dispose()
+
+
+def test_resume_frontier_keeps_the_stored_order_after_rows_move(store: Store) -> None:
+    """The frontier follows the order the links were stored in, not the order
+    a scan returns rows in: on PostgreSQL, CLUSTER (or VACUUM FULL) rewrites
+    a table in another order, which SQLite's rowid tables never do."""
+    cfg = make_config()
+    store.ensure_run("2026-11", cfg.evaluation.as_of, cfg.evaluation.start, {})
+    gen, _ = store.begin_site_crawl("2026-11", "demo", "x", cfg.sites[0].home, resume=True)
+    targets = [f"http://www.demo.gov.test/{n}.html" for n in ("d", "a", "c", "b")]
+    store.add_pages(
+        "2026-11",
+        "demo",
+        gen,
+        [page("http://www.demo.gov.test/", depth=0, links=[link(u, "链接") for u in targets])],
+    )
+    if store.engine.dialect.name == "postgresql":
+        with store.engine.connect() as conn:
+            # The table rewritten in URL order, its statistics refreshed.
+            conn.execute(text("CLUSTER links USING ix_links_url"))
+            conn.execute(text("ANALYZE links"))
+            conn.commit()
+    _, frontier = store.crawl_state("2026-11", "demo", gen)
+    assert [url for url, _, _ in frontier] == targets

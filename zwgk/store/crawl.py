@@ -143,6 +143,7 @@ class CrawlStore(StoreBase):
                     Page.run_id == run_id, Page.site_id == site_id, Page.generation == generation
                 )
                 .where((Page.final_url == source_url) | (Page.url == source_url))
+                .order_by(Page.id)
                 .limit(1)
             )
             if page is None:
@@ -213,6 +214,9 @@ class CrawlStore(StoreBase):
                     Link.run_id == run_id, Link.site_id == site_id, Link.generation == generation
                 )
                 .where(Link.kind == "http")
+                # The order they were stored in: SQLite's scan happens to give
+                # it, PostgreSQL's need not (a rewritten table, a hash join).
+                .order_by(Link.id)
             ).all()
         frontier: list[tuple[str, int, str]] = []
         for target, depth, source, element, generated_by in links:
