@@ -165,7 +165,7 @@ class PgServer:
         with psycopg.connect(
             host="127.0.0.1", port=self.port, user=SUPERUSER, dbname="postgres", autocommit=True
         ) as conn:
-            conn.execute(sql)  # type: ignore[arg-type]  # our own literal names
+            conn.execute(sql)
 
     def create_database(self) -> str:
         """A new empty database; returns its name."""
@@ -197,24 +197,23 @@ def pg_server() -> Iterator[PgServer]:
     """One PostgreSQL cluster for the test session, removed at its end."""
     server: PgServer | None = None
     root = Path(tempfile.mkdtemp(prefix="zwgk-pg-"))
+    problem = ""
     try:
         try:
             import psycopg  # noqa: F401
-        except ImportError as e:
-            raise PgUnavailable("psycopg is not installed: pip install -e '.[dev,postgres]'") from e
+        except ImportError:
+            msg = "psycopg is not installed: pip install -e '.[dev,postgres]'"
+            raise PgUnavailable(msg) from None
         server = PgServer(find_bindir(), root, _server_user())
         server.start()
     except (PgUnavailable, OSError, subprocess.SubprocessError) as e:
         tail = server.log_tail() if server else ""
+        problem = str(e) + (f"\n--- server log ---\n{tail}" if tail else "")
         if server:
             server.stop()
         shutil.rmtree(root, ignore_errors=True)
-        pytest.fail(
-            f"PostgreSQL could not be started for the tests: {e}"
-            + (f"\n--- server log ---\n{tail}" if tail else ""),
-            pytrace=False,
-        )
-    assert server is not None
+    if problem or server is None:
+        pytest.fail(f"PostgreSQL could not be started for the tests: {problem}", pytrace=False)
     try:
         yield server
     finally:
