@@ -21,8 +21,9 @@ demo: $(STAMP)
 ## Lint, format check, type check, then the test suite.
 test: lint typecheck unit
 
-## Debian packages the browser and PDF tests need (chromium, fonts-noto-cjk,
-## poppler-utils): installed when missing and run as root, else named.
+## Debian packages the browser, PDF and PostgreSQL tests need (chromium,
+## fonts-noto-cjk, poppler-utils, postgresql): installed when missing and run
+## as root, else named.
 system-deps:
 	bash scripts/system-deps.sh
 

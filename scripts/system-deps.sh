@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
 # The Debian packages the browser and PDF tests (and `zwgk report --pdf`) need:
 # Chromium, a CJK font (without one every Chinese character is a box) and
-# pdftoppm. Installs what is missing when run as root, else says what to
-# install in one line and fails. Quick and silent when everything is there.
+# pdftoppm; and PostgreSQL's server binaries, which the PostgreSQL tests run
+# as a throwaway cluster of their own (tests/pg.py). Installs what is missing
+# when run as root, else says what to install in one line and fails. Quick
+# and silent when everything is there.
 set -euo pipefail
+
+# initdb and pg_ctl of one version: Debian keeps them off PATH, in
+# /usr/lib/postgresql/<version>/bin.
+have_postgres() {
+  local d
+  for d in /usr/lib/postgresql/*/bin; do
+    [[ -x $d/initdb && -x $d/pg_ctl ]] && return 0
+  done
+  command -v initdb >/dev/null && command -v pg_ctl >/dev/null
+}
 
 missing=()
 if [[ -n "${ZWGK_CHROMIUM:-}" ]]; then
@@ -20,6 +32,7 @@ elif ! fc-list :lang=zh family | grep -q .; then
   missing+=(fonts-noto-cjk)
 fi
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+have_postgres || missing+=(postgresql)
 
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
@@ -49,6 +62,7 @@ command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
   || [[ -n "${ZWGK_CHROMIUM:-}" ]] || still+=(chromium)
 fc-list :lang=zh family 2>/dev/null | grep -q . || still+=(fonts-noto-cjk)
 command -v pdftoppm >/dev/null || still+=(poppler-utils)
+have_postgres || still+=(postgresql)
 if [[ ${#still[@]} -gt 0 ]]; then
   echo "system-deps: still missing after apt-get install: ${still[*]}" >&2
   exit 1

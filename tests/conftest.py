@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.pg import pg_server, pg_url  # noqa: F401  (fixtures for every test module)
 from zwgk.config import Config, parse_config
-from zwgk.store import Store
+from zwgk.store import Store, default_db_url
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -21,8 +23,25 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(str(tmp_path / "t.db"))
+def backend() -> str:
+    """The database ``db_url`` and ``store`` use: SQLite here; tests/store
+    overrides it to run each of its tests on SQLite and on PostgreSQL."""
+    return "sqlite"
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database: a file in ``tmp_path``, or a PostgreSQL
+    database of its own on the session's server (tests/pg.py)."""
+    if backend == "postgresql":
+        return str(request.getfixturevalue("pg_url"))
+    assert backend == "sqlite", backend
+    return default_db_url(tmp_path / "t.db")
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    s = Store(db_url)
     yield s
     s.dispose()
 

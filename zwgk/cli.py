@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -34,10 +36,11 @@ from zwgk.reports.render import write_reports
 from zwgk.runner import CrawlOutcome, RunResult, check, crawl, default_run_id, select_sites
 from zwgk.runner import Progress as RunProgress
 from zwgk.scoring import load_rubric
-from zwgk.store import Store
+from zwgk.store import LockBusy, Store
 from zwgk.vocab import RunState, StageOutcome, UnsafeName, safe_path_name
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# 3: another zwgk holds this run on this store (cron started one too early).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
 app = typer.Typer(
     add_completion=False,
@@ -134,6 +137,22 @@ def _store(db: str) -> Store:
         ) from None
 
 
+@contextmanager
+def _run_lock(store: Store, run_id: str, db: str) -> Iterator[None]:
+    """One process per run and store; a second one says who has it and stops."""
+    try:
+        with store.run_lock(f"run:{run_id}"):
+            yield
+    except LockBusy as exc:
+        h = exc.holder
+        store.dispose()
+        raise _fail(
+            f"run {run_id} is already in progress on {db} (pid {h.pid} on {h.host}, "
+            f"since {h.acquired_at:%Y-%m-%d %H:%M} UTC); not starting a second one",
+            EXIT_BUSY,
+        ) from None
+
+
 def _crawl_with_progress(
     cfg: Config,
     store: Store,
@@ -212,6 +231,24 @@ def _do_run(
         raise _fail(f"unknown site id: {exc.args[0]}", EXIT_USAGE) from None
     run_id = run or default_run_id(cfg)
     store = _store(db)
+    with _run_lock(store, run_id, db):
+        return _do_run_locked(
+            cfg, store, out_dir, run_id, sites, recrawl, show, parallel, do_crawl, do_report
+        )
+
+
+def _do_run_locked(
+    cfg: Config,
+    store: Store,
+    out_dir: Path,
+    run_id: str,
+    sites: list[str],
+    recrawl: bool,
+    show: bool,
+    parallel: int,
+    do_crawl: bool,
+    do_report: bool,
+) -> RunResult:
     result = RunResult(run_id)
     if do_crawl:
         log_file = out_dir / run_id / "crawl.log"
@@ -291,9 +328,10 @@ def crawl_cmd(
         raise _fail(f"unknown site id: {exc.args[0]}", EXIT_USAGE) from None
     run_id = run or default_run_id(cfg)
     store = _store(db)
-    outcomes = _crawl_with_progress(
-        cfg, store, run_id, sites, recrawl, out_dir / run_id / "crawl.log", progress, parallel
-    )
+    with _run_lock(store, run_id, db):
+        outcomes = _crawl_with_progress(
+            cfg, store, run_id, sites, recrawl, out_dir / run_id / "crawl.log", progress, parallel
+        )
     for c in outcomes:
         out.print(
             f"{c.site_id}: {c.status}, {c.pages} pages" + (f" ({c.error})" if c.error else ""),
@@ -321,7 +359,8 @@ def check_cmd(
     store = _store(db)
     if store.get_run(run_id) is None:
         raise _fail(f"no run {run_id!r} in {db}; crawl first", EXIT_FAILED)
-    errors = check(cfg, store, run_id, sites)
+    with _run_lock(store, run_id, db):
+        errors = check(cfg, store, run_id, sites)
     for e in errors:
         _say("check error: ", e)
     out.print(f"checked {len(sites)} site(s) in run {run_id}", highlight=False)

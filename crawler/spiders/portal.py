@@ -154,7 +154,9 @@ class PortalSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         target = self.target
         if target.resumed:
-            seen, frontier = self.store.crawl_state(self.run_id, self.site.id, target.generation)
+            seen, frontier = self.store.crawl_state(
+                self.run_id, self.site.id, target.generation, follow=NAVIGABLE
+            )
             self.seen |= seen
             self.scheduled = len(seen)
             self.patterns.update(p for p in map(url_pattern, seen) if p is not None)
@@ -173,6 +175,29 @@ class PortalSpider(scrapy.Spider):
                 ):
                     req = self._request(url, depth, referer)
                     if req:
+                        yield req
+            # Script-loaded lists whose list-data requests were pending when
+            # the crawl stopped: the list page is stored, so nothing else
+            # would ask for the rest of its items.
+            for list_url, depth, jobs, stored in self.store.list_continuations(
+                self.run_id, self.site.id, target.generation
+            ):
+                for job in jobs:
+                    # With one list on the page its stored items say how far
+                    # it got; with several, each starts again where its page
+                    # left it (the store keeps one row per position).
+                    have = max(job["have"], stored) if len(jobs) == 1 else job["have"]
+                    req = self._hanweb_request(
+                        job["proxy"],
+                        job["params"],
+                        job["per_page"],
+                        have,
+                        job["total"],
+                        list_url,
+                        depth,
+                        have // max(job["per_page"] * HANWEB_GROUP_PAGES, 1),
+                    )
+                    if req is not None:
                         yield req
             return
         for start_url in self.site.start_urls:
@@ -275,8 +300,18 @@ class PortalSpider(scrapy.Spider):
             return
         depth = item.depth + 1
         requests: list[Request] = list(self._follow(item.links, depth, response.url))
+        jobs = []
         for hl in parsed.hanweb:
             if hl.proxy_url and self._in_scope(hl.proxy_url):
+                jobs.append(
+                    {
+                        "proxy": hl.proxy_url,
+                        "params": hl.params,
+                        "per_page": hl.per_page,
+                        "have": len(hl.records_html),
+                        "total": hl.total,
+                    }
+                )
                 req = self._hanweb_request(
                     hl.proxy_url,
                     hl.params,
@@ -289,6 +324,10 @@ class PortalSpider(scrapy.Spider):
                 )
                 if req is not None:
                     requests.append(req)
+        if jobs:
+            # Stored with the page, so that a resumed crawl can send the
+            # list-data requests that were still pending (list_continuations).
+            item.meta = {**item.meta, "list_jobs": jobs}
         yield item
         yield from requests
 

@@ -2,16 +2,15 @@
 transaction, so a failure or a kill in the middle leaves the store as it was
 before that write, and the crawl continues from there.
 
-Faults are real: a statement that fails inside SQLite's transaction (an
-injected error in the driver's cursor), and a writer process killed with
-SIGKILL while it writes.
+Faults are real: a statement that fails inside the database's transaction
+(an injected error in the driver's cursor), and a writer process killed with
+SIGKILL while it writes. Each test runs on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, text
 
 from tests.conftest import crawl_into, link, list_item, list_page, make_config, page
 from zwgk.store import Store
@@ -50,25 +49,27 @@ def fail_on_insert(store: Store, table: str) -> Iterator[None]:
         event.remove(store.engine, "before_cursor_execute", before)
 
 
-def counts(path: Path) -> dict[str, int]:
-    con = sqlite3.connect(path)
+def counts(url: str) -> dict[str, int]:
+    """Row counts as another connection sees them (what is committed)."""
+    engine = create_engine(url)
     try:
-        return {
-            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-            for t in ("pages", "links", "list_items", "findings", "check_results")
-        }
+        with engine.connect() as con:
+            return {
+                t: con.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+                for t in ("pages", "links", "list_items", "findings", "check_results")
+            }
     finally:
-        con.close()
+        engine.dispose()
 
 
 @pytest.mark.parametrize("table", ["links", "list_items"])
-def test_a_page_batch_is_stored_whole_or_not_at_all(tmp_path: Path, table: str) -> None:
-    store = Store(str(tmp_path / "t.db"))
+def test_a_page_batch_is_stored_whole_or_not_at_all(db_url: str, table: str) -> None:
+    store = Store(db_url)
     cfg = make_config()
     store.ensure_run("2026-11", cfg.evaluation.as_of, cfg.evaluation.start, {})
     gen, _ = store.begin_site_crawl("2026-11", "demo", "x", "http://www.demo.gov.test/", True)
     store.add_pages("2026-11", "demo", gen, [page("http://www.demo.gov.test/", depth=0)])
-    before = counts(tmp_path / "t.db")
+    before = counts(db_url)
     batch = [
         list_page(
             "http://www.demo.gov.test/list/",
@@ -82,12 +83,12 @@ def test_a_page_batch_is_stored_whole_or_not_at_all(tmp_path: Path, table: str) 
     # The page row went in first; its rollback takes it out again, so a
     # resumed crawl fetches the page anew instead of trusting a page
     # stored without its links.
-    assert counts(tmp_path / "t.db") == before
+    assert counts(db_url) == before
     seen, _ = store.crawl_state("2026-11", "demo", gen)
     assert "http://www.demo.gov.test/list/" not in seen
     # The same write succeeds once the fault is gone.
     store.add_pages("2026-11", "demo", gen, batch)
-    after = counts(tmp_path / "t.db")
+    after = counts(db_url)
     assert (after["pages"], after["links"], after["list_items"]) == (
         before["pages"] + 1,
         before["links"] + 1,
@@ -96,8 +97,8 @@ def test_a_page_batch_is_stored_whole_or_not_at_all(tmp_path: Path, table: str) 
     store.dispose()
 
 
-def test_a_failed_check_result_keeps_the_previous_one(tmp_path: Path) -> None:
-    store = Store(str(tmp_path / "t.db"))
+def test_a_failed_check_result_keeps_the_previous_one(db_url: str) -> None:
+    store = Store(db_url)
     crawl_into(store, make_config(), [page("http://www.demo.gov.test/", is_home=True, depth=0)])
     finding = {
         "rule": "section_missing",
@@ -142,11 +143,10 @@ WRITER = textwrap.dedent(
 BATCH, LINKS = 40, 25
 
 
-def test_a_writer_killed_mid_write_leaves_whole_batches_and_resumes(tmp_path: Path) -> None:
-    db = tmp_path / "k.db"
+def test_a_writer_killed_mid_write_leaves_whole_batches_and_resumes(db_url: str) -> None:
     code = WRITER.replace("BATCH", str(BATCH)).replace("LINKS", str(LINKS))
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, str(db)],
+        [sys.executable, "-c", code, db_url],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,
@@ -164,20 +164,24 @@ def test_a_writer_killed_mid_write_leaves_whole_batches_and_resumes(tmp_path: Pa
         proc.wait(timeout=30)
         if proc.stdout is not None:
             proc.stdout.close()
-    con = sqlite3.connect(db)
+    engine = create_engine(db_url)
     try:
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        pages = con.execute("SELECT count(*) FROM pages").fetchone()[0]
-        per_page = con.execute(
-            "SELECT p.id, count(l.id) FROM pages p LEFT JOIN links l ON l.page_id = p.id "
-            "GROUP BY p.id"
-        ).fetchall()
+        with engine.connect() as con:
+            if engine.dialect.name == "sqlite":
+                assert con.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+            pages = con.execute(text("SELECT count(*) FROM pages")).scalar_one()
+            per_page = con.execute(
+                text(
+                    "SELECT p.id, count(l.id) FROM pages p LEFT JOIN links l ON l.page_id = p.id "
+                    "GROUP BY p.id"
+                )
+            ).all()
     finally:
-        con.close()
+        engine.dispose()
     assert pages >= 5 * BATCH and pages % BATCH == 0
     assert {n for _, n in per_page} == {LINKS}
     # The crawl continues in the same generation with what was stored.
-    store = Store(str(db))
+    store = Store(db_url)
     gen, resumed = store.begin_site_crawl(
         "2026-11", "demo", "x", "http://www.demo.gov.test/", resume=True
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, inspect, text
@@ -11,15 +10,15 @@ from tests.conftest import crawl_into, link, list_item, list_page, make_config, 
 from zwgk.store import ListItem, Store
 
 
-def test_migration_creates_every_table(tmp_path: Path) -> None:
-    s = Store(str(tmp_path / "m.db"))
+def test_migration_creates_every_table(db_url: str) -> None:
+    s = Store(db_url)
     tables = set(inspect(s.engine).get_table_names())
     assert {
         "runs", "site_runs", "pages", "links", "list_items", "findings", "check_results", "scores"
     } <= tables  # fmt: skip
     assert "alembic_version" in tables
     # Opening again is a no-op migration, not an error.
-    Store(str(tmp_path / "m.db")).dispose()
+    Store(db_url).dispose()
     s.dispose()
 
 
@@ -202,17 +201,16 @@ def test_script_loaded_records_continue_their_list(store: Store) -> None:
     assert store.links("2026-11", "demo") == []
 
 
-def test_migration_upgrades_a_0002_database(tmp_path: Path) -> None:
+def test_migration_upgrades_a_0002_database(db_url: str) -> None:
     from alembic import command
     from alembic.config import Config as AlembicConfig
 
     from zwgk.store.db import MIGRATIONS
 
-    db = tmp_path / "old.db"
-    url = f"sqlite:///{db}"
+    url = db_url
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url)
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     command.upgrade(cfg, "0002")
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -246,3 +244,27 @@ def test_migration_upgrades_a_0002_database(tmp_path: Path) -> None:
     with s.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     s.dispose()
+
+
+def test_resume_frontier_keeps_the_stored_order_after_rows_move(store: Store) -> None:
+    """The frontier follows the order the links were stored in, not the order
+    a scan returns rows in: on PostgreSQL, CLUSTER (or VACUUM FULL) rewrites
+    a table in another order, which SQLite's rowid tables never do."""
+    cfg = make_config()
+    store.ensure_run("2026-11", cfg.evaluation.as_of, cfg.evaluation.start, {})
+    gen, _ = store.begin_site_crawl("2026-11", "demo", "x", cfg.sites[0].home, resume=True)
+    targets = [f"http://www.demo.gov.test/{n}.html" for n in ("d", "a", "c", "b")]
+    store.add_pages(
+        "2026-11",
+        "demo",
+        gen,
+        [page("http://www.demo.gov.test/", depth=0, links=[link(u, "链接") for u in targets])],
+    )
+    if store.engine.dialect.name == "postgresql":
+        with store.engine.connect() as conn:
+            # The table rewritten in URL order, its statistics refreshed.
+            conn.execute(text("CLUSTER links USING ix_links_url"))
+            conn.execute(text("ANALYZE links"))
+            conn.commit()
+    _, frontier = store.crawl_state("2026-11", "demo", gen)
+    assert [url for url, _, _ in frontier] == targets

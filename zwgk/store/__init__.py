@@ -1,6 +1,6 @@
 """Storage: SQLAlchemy 2 models and Alembic migrations (SQLite by default, any URL)."""
 
-from zwgk.store.db import Store, default_db_url
+from zwgk.store.db import LockBusy, LockHolder, Store, default_db_url
 from zwgk.store.models import (
     CheckResult,
     Finding,
@@ -24,6 +24,8 @@ __all__ = [
     "Link",
     "LinkCache",
     "ListItem",
+    "LockBusy",
+    "LockHolder",
     "Page",
     "Run",
     "Score",

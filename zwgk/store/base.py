@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk.store.models import SiteRun
@@ -35,6 +36,32 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+# Any fixed number: the advisory lock's name on PostgreSQL.
+_MIGRATION_LOCK_KEY = 2026_1203
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """Serialise migrations of one SQLite file between processes.
+
+    Two ``zwgk run`` on a new store would otherwise both create the tables
+    and one die with a multi-line SQL error. SQLite's own locks do not cover
+    Alembic's check-then-create, so an exclusive ``flock`` on a file beside
+    the database does (``zwgk.db.lock``, left in place: removing a lock file
+    races with the next taker).
+    """
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.lock", "a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def site_run_row(s: Session, run_id: str, site_id: str) -> SiteRun | None:
@@ -65,7 +92,11 @@ class StoreBase:
         cfg = AlembicConfig()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
-        with self.engine.begin() as conn:
+        with _migration_lock(self.engine), self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Held to the end of the migration's transaction: a second
+                # process waits, then finds the schema at head.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 

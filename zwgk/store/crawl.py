@@ -3,10 +3,10 @@ what a resumed crawl reads back (``crawl_state``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, KeysView, Sequence
+from collections.abc import Collection, Iterator, KeysView, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from zwgk.store.base import StoreBase
@@ -143,6 +143,7 @@ class CrawlStore(StoreBase):
                     Page.run_id == run_id, Page.site_id == site_id, Page.generation == generation
                 )
                 .where((Page.final_url == source_url) | (Page.url == source_url))
+                .order_by(Page.id)
                 .limit(1)
             )
             if page is None:
@@ -183,10 +184,19 @@ class CrawlStore(StoreBase):
             )
 
     def crawl_state(
-        self, run_id: str, site_id: str, generation: int
+        self,
+        run_id: str,
+        site_id: str,
+        generation: int,
+        follow: Collection[str] | None = None,
     ) -> tuple[set[str], list[tuple[str, int, str]]]:
         """What a resumed crawl needs: URLs already stored, and in-scope link
-        targets not yet fetched as ``(url, depth, referer)``."""
+        targets not yet fetched as ``(url, depth, referer)``, shallowest first.
+
+        ``follow``: the elements whose links the crawl follows (script-built
+        links are followed whatever their element); None for every link. The
+        crawl passes its own rule, so that a resumed crawl fetches what an
+        uninterrupted one would have, and not every image and stylesheet."""
         with self.Session() as s:
             rows = s.execute(
                 select(Page.url, Page.final_url, Page.depth).where(
@@ -198,15 +208,54 @@ class CrawlStore(StoreBase):
                 seen.add(url)
                 seen.add(final)
             links = s.execute(
-                select(Link.url, Page.depth, Link.source_url, Link.element)
+                select(Link.url, Page.depth, Link.source_url, Link.element, Link.generated_by)
                 .join(Page, Page.id == Link.page_id)
                 .where(
                     Link.run_id == run_id, Link.site_id == site_id, Link.generation == generation
                 )
                 .where(Link.kind == "http")
+                # The order they were stored in: SQLite's scan happens to give
+                # it, PostgreSQL's need not (a rewritten table, a hash join).
+                .order_by(Link.id)
             ).all()
         frontier: list[tuple[str, int, str]] = []
-        for target, depth, source, _element in links:
+        for target, depth, source, element, generated_by in links:
+            if follow is not None and element not in follow and generated_by is None:
+                continue
             if target and target not in seen:
                 frontier.append((target, depth + 1, source))
+        # Stable: among links of one depth, the order they were stored in.
+        frontier.sort(key=lambda f: f[1])
         return seen, frontier
+
+    def list_continuations(
+        self, run_id: str, site_id: str, generation: int
+    ) -> list[tuple[str, int, list[dict[str, Any]], int]]:
+        """Script-loaded lists a resumed crawl must continue: for each stored
+        page whose meta has ``list_jobs``, ``(final_url, depth, jobs, items)``
+        where ``items`` is how many of its list items are stored (one past
+        the highest position)."""
+        with self.Session() as s:
+            pages = s.execute(
+                select(Page.id, Page.final_url, Page.depth, Page.meta).where(
+                    Page.run_id == run_id, Page.site_id == site_id, Page.generation == generation
+                )
+            ).all()
+            wanted: dict[int, tuple[str, int, list[dict[str, Any]]]] = {
+                pid: (url, depth, (meta or {})["list_jobs"])
+                for pid, url, depth, meta in pages
+                if (meta or {}).get("list_jobs")
+            }
+            if not wanted:
+                return []
+            counts = dict(
+                s.execute(
+                    select(ListItem.page_id, func.max(ListItem.position))
+                    .where(ListItem.page_id.in_(list(wanted)))
+                    .group_by(ListItem.page_id)
+                ).all()
+            )
+        return [
+            (url, depth, jobs, (counts[pid] + 1) if counts.get(pid) is not None else 0)
+            for pid, (url, depth, jobs) in sorted(wanted.items())
+        ]

@@ -14,12 +14,21 @@ from zwgk.store.base import MIGRATIONS, StoreBase, default_db_url, normalise_db_
 from zwgk.store.crawl import CrawlStore
 from zwgk.store.ipv6 import Ipv6Store
 from zwgk.store.linkcheck import LinkCheckStore
+from zwgk.store.locks import LockBusy, LockHolder, LockStore
 from zwgk.store.results import ResultStore
 from zwgk.store.runs import RunStore
 
 
-class Store(RunStore, CrawlStore, LinkCheckStore, Ipv6Store, ResultStore):
+class Store(RunStore, CrawlStore, LinkCheckStore, Ipv6Store, ResultStore, LockStore):
     """The whole store: ``Store(url)`` opens (and migrates) the database."""
 
 
-__all__ = ["MIGRATIONS", "Store", "StoreBase", "default_db_url", "normalise_db_url"]
+__all__ = [
+    "MIGRATIONS",
+    "LockBusy",
+    "LockHolder",
+    "Store",
+    "StoreBase",
+    "default_db_url",
+    "normalise_db_url",
+]

@@ -49,7 +49,10 @@ class LinkCheckStore(StoreBase):
         """Pages the crawl fetched in this run, by requested and by final URL."""
         out: dict[str, Page] = {}
         with self.Session() as s:
-            for page in s.scalars(select(Page).join(SiteRun, current(run_id, Page))):
+            # Oldest first, so that of two pages with one URL the same one
+            # wins on every database.
+            q = select(Page).join(SiteRun, current(run_id, Page)).order_by(Page.id)
+            for page in s.scalars(q):
                 out.setdefault(page.url, page)
                 out.setdefault(page.final_url, page)
         return out

@@ -140,7 +140,7 @@ class ResultStore(StoreBase):
 
     def scores(self, run_id: str) -> list[Score]:
         with self.Session() as s:
-            return list(s.scalars(select(Score).where(Score.run_id == run_id)))
+            return list(s.scalars(select(Score).where(Score.run_id == run_id).order_by(Score.id)))
 
     # -- history, for the scorecards' change since last month -------------
 

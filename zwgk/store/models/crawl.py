@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zwgk.store.models.core import Base, utcnow
+from zwgk.store.models.core import Base, SafeText, loose_string, utcnow
 
 
 class Page(Base):
@@ -27,19 +27,19 @@ class Page(Base):
     run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
     site_id: Mapped[str] = mapped_column(String(64))
     generation: Mapped[int] = mapped_column(Integer)
-    url: Mapped[str] = mapped_column(Text)  # as requested (normalised)
-    final_url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(SafeText)  # as requested (normalised)
+    final_url: Mapped[str] = mapped_column(SafeText)
     redirects: Mapped[list[Any]] = mapped_column(default=list)
     fetch_status: Mapped[str] = mapped_column(String(24))  # crawler.fetch.FetchStatus
     status: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    content_type: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    error: Mapped[str | None] = mapped_column(SafeText, nullable=True)
+    content_type: Mapped[str | None] = mapped_column(loose_string(200), nullable=True)
     size: Mapped[int] = mapped_column(Integer, default=0)
     elapsed_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     encoding: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    title: Mapped[str | None] = mapped_column(SafeText, nullable=True)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text: Mapped[str | None] = mapped_column(SafeText, nullable=True)
     text_len: Mapped[int] = mapped_column(Integer, default=0)
     text_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     fragment_ids: Mapped[list[Any]] = mapped_column(default=list)
@@ -61,13 +61,13 @@ class Link(Base):
     site_id: Mapped[str] = mapped_column(String(64))
     generation: Mapped[int] = mapped_column(Integer)
     page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"))
-    source_url: Mapped[str] = mapped_column(Text)
-    href: Mapped[str] = mapped_column(Text)  # as written
-    url: Mapped[str | None] = mapped_column(Text, nullable=True)  # absolute; None if not http
+    source_url: Mapped[str] = mapped_column(SafeText)
+    href: Mapped[str] = mapped_column(SafeText)  # as written
+    url: Mapped[str | None] = mapped_column(SafeText, nullable=True)  # absolute; None if not http
     kind: Mapped[str] = mapped_column(String(16))  # http, javascript, mailto, tel, fragment, other
     element: Mapped[str] = mapped_column(String(16))
     attribute: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text: Mapped[str | None] = mapped_column(SafeText, nullable=True)
     on_home: Mapped[bool] = mapped_column(Boolean, default=False)
     generated_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
@@ -86,13 +86,13 @@ class ListItem(Base):
     site_id: Mapped[str] = mapped_column(String(64))
     generation: Mapped[int] = mapped_column(Integer)
     page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"))
-    page_url: Mapped[str] = mapped_column(Text)  # the list page (its final URL)
-    column: Mapped[str | None] = mapped_column(Text, nullable=True)
+    page_url: Mapped[str] = mapped_column(SafeText)  # the list page (its final URL)
+    column: Mapped[str | None] = mapped_column(SafeText, nullable=True)
     position: Mapped[int] = mapped_column(Integer)  # 0-based within the list
-    title: Mapped[str] = mapped_column(Text)
-    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(SafeText)
+    url: Mapped[str] = mapped_column(SafeText)
     # YYYY-MM-DD, or YYYY-MM at month precision; None when the list shows no date.
     date: Mapped[str | None] = mapped_column(String(10), nullable=True)
-    date_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    date_text: Mapped[str | None] = mapped_column(SafeText, nullable=True)
     date_precision: Mapped[str | None] = mapped_column(String(8), nullable=True)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)

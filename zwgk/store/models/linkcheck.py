@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zwgk.store.models.core import Base, utcnow
+from zwgk.store.models.core import Base, SafeText, utcnow
 
 
 class UrlCheck(Base):
@@ -22,11 +22,11 @@ class UrlCheck(Base):
     __table_args__ = (UniqueConstraint("run_id", "url"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
-    url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(SafeText)
     outcome: Mapped[str] = mapped_column(String(24))  # crawler.linkcheck.Outcome
     http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    final_url: Mapped[str | None] = mapped_column(Text, nullable=True)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    final_url: Mapped[str | None] = mapped_column(SafeText, nullable=True)
+    error: Mapped[str | None] = mapped_column(SafeText, nullable=True)
     method: Mapped[str | None] = mapped_column(String(8), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     elapsed_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -41,7 +41,7 @@ class LinkCache(Base):
     """URLs last found ``ok``, across runs; failures are never cached."""
 
     __tablename__ = "link_cache"
-    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    url: Mapped[str] = mapped_column(SafeText, primary_key=True)
     http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    final_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    final_url: Mapped[str | None] = mapped_column(SafeText, nullable=True)
     checked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

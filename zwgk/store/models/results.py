@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zwgk.store.models.core import Base, utcnow
+from zwgk.store.models.core import Base, SafeText, loose_string, utcnow
 
 
 class Finding(Base):
@@ -20,9 +20,9 @@ class Finding(Base):
     check: Mapped[str] = mapped_column(String(64))
     rule: Mapped[str] = mapped_column(String(64))
     severity: Mapped[str] = mapped_column(String(8))  # fail, warn, info
-    url: Mapped[str | None] = mapped_column(Text, nullable=True)
-    source_url: Mapped[str | None] = mapped_column(Text, nullable=True)
-    message: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(SafeText, nullable=True)
+    source_url: Mapped[str | None] = mapped_column(SafeText, nullable=True)
+    message: Mapped[str] = mapped_column(SafeText)
     evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
@@ -36,7 +36,7 @@ class CheckResult(Base):
     version: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(8))  # pass, warn, fail, error
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(SafeText, nullable=True)
     checked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -54,5 +54,5 @@ class Score(Base):
     verdict: Mapped[str | None] = mapped_column(String(8), nullable=True)
     groups: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Which rubric gave the score: its declared version and the file's sha256.
-    rubric_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    rubric_version: Mapped[str | None] = mapped_column(loose_string(40), nullable=True)
     rubric_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
