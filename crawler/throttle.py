@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
@@ -40,6 +40,8 @@ PATIENT_META = "zwgk_patient"
 BLOCKED_META = "zwgk_blocked"
 ATTEMPT_META = "zwgk_blocked_attempt"
 GAVE_UP_META = "zwgk_host_gave_up"
+# Set once the response_downloaded handler has paced the host for this answer.
+PACED_META = "zwgk_paced"
 
 # Why an answer is a refusal to serve a robot, not a verdict on the page.
 RATE_LIMITED = "rate_limited"  # 429
@@ -97,7 +99,26 @@ class RetryAfterMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
-        return cls(crawler)
+        mw = cls(crawler)
+        crawler.signals.connect(mw._downloaded, signal=signals.response_downloaded)
+        return mw
+
+    def _downloaded(self, response: Response, request: Request, spider: Any) -> None:
+        """Slow the host down as the answer arrives, before the downloader
+        takes the host's next request from its queue: process_response runs
+        only later (after that request may have gone), and under load later
+        still, by several requests."""
+        if request.meta.get(GAVE_UP_META):
+            return
+        header = response.headers.get(b"Retry-After")
+        reason = blocked_reason(response.status, header is not None, "", "")
+        if reason is None:
+            return
+        wait = parse_retry_after(header, cap=self.cap)
+        self._slow_down(
+            self._key(request), wait if wait is not None else min(DEFAULT_WAIT_S, self.cap)
+        )
+        request.meta[PACED_META] = True
 
     def _downloader(self) -> Any:
         engine = self.crawler.engine
@@ -158,7 +179,7 @@ class RetryAfterMiddleware:
                 self._success(key)
             return response
         wait = parse_retry_after(header, cap=self.cap)
-        if reason != CHALLENGE:
+        if reason != CHALLENGE and not request.meta.pop(PACED_META, False):
             self._slow_down(key, wait if wait is not None else min(DEFAULT_WAIT_S, self.cap))
         pace = self.hosts.get(key)
         attempt = int(request.meta.get(ATTEMPT_META, 1))

@@ -203,10 +203,10 @@ class CrawlStore(StoreBase):
                     Page.run_id == run_id, Page.site_id == site_id, Page.generation == generation
                 )
             ).all()
-            seen: set[str] = set()
-            for url, final, _ in rows:
-                seen.add(url)
-                seen.add(final)
+            # The URLs requested, not where they redirected: an uninterrupted
+            # crawl requests a redirect's target again when a page links to
+            # it, so a resumed one must too, or the two store different pages.
+            seen: set[str] = {url for url, _final, _depth in rows}
             links = s.execute(
                 select(Link.url, Page.depth, Link.source_url, Link.element, Link.generated_by)
                 .join(Page, Page.id == Link.page_id)
