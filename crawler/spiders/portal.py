@@ -19,6 +19,7 @@ from zwgk.config import Config, Site
 from zwgk.crawler.extensions import CrawlTarget, crawl_target
 from zwgk.crawler.extract import (
     NAVIGABLE,
+    NEVER_FOLLOWED,
     decode_html,
     is_binary_url,
     links_from_fragments,
@@ -163,7 +164,10 @@ class PortalSpider(scrapy.Spider):
                 # What _request would conclude: keys in seen have no
                 # fragment, and defragment leaves a URL without one unchanged.
                 continue
-            if link["element"] not in NAVIGABLE and link["generated_by"] is None:
+            element = link["element"]
+            if element not in NAVIGABLE and (
+                link["generated_by"] is None or element in NEVER_FOLLOWED
+            ):
                 continue
             if not self._in_scope(url) or is_binary_url(url):
                 continue
