@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from typing import Any, ClassVar
+from urllib.parse import unquote
 
 from zwgk.checks import register
 from zwgk.checks.base import Check, CheckContext, CheckOutcome
@@ -60,7 +61,18 @@ ELEMENT_LABEL = {
     "source": "媒体",
     "video": "视频",
     "audio": "音频",
+    "img-srcset": "图片（srcset）",
+    "source-srcset": "图片（srcset）",
+    "style": "样式表引用",
+    "style-attr": "行内样式引用",
+    "track": "字幕文件",
+    "formaction": "表单提交地址",
+    "manifest": "离线清单",
 }
+# A form's submit address may take POST only: 405 to the checker's GET says
+# it exists.
+FORM_ELEMENTS = frozenset({"formaction"})
+METHOD_NOT_ALLOWED = 405
 
 
 def describe(
@@ -151,6 +163,9 @@ class LinksCheck(Check):
         "probe": "随机地址对照",
         "title": "页面标题",
         "status": "状态码",
+        "anchor_page": "锚点所在页面",
+        "anchor": "缺失的锚点",
+        "href": "链接地址（原文）",
     }
     technical_evidence: ClassVar[frozenset[str]] = frozenset({"method", "checked_at"})
     value_labels: ClassVar[dict[str, str]] = {
@@ -199,6 +214,10 @@ class LinksCheck(Check):
                 continue
             outcome = LinkOutcome(uc.outcome)
             if not (outcome.is_broken or outcome.is_unverified or outcome in REPORTED):
+                continue
+            if uc.http_status == METHOD_NOT_ALLOWED and all(
+                lk.element in FORM_ELEMENTS for lk in links
+            ):
                 continue
             on_home = any(lk.on_home for lk in links)
             if outcome.is_unverified:
@@ -303,35 +322,74 @@ class LinksCheck(Check):
         return on_home
 
     def _fragments(self, ctx: CheckContext, out: CheckOutcome) -> int:
-        """``page.html#sec2`` on an internal page where no element has id sec2."""
-        missing: dict[str, list[Link]] = defaultdict(list)
+        """``page.html#sec2`` to a crawled page, or ``#sec2`` on the page
+        itself, where no element has id (or ``<a>`` name) sec2: one finding
+        per (page, fragment), with every link that points there."""
+        missing: dict[tuple[str, str], list[tuple[Link, str]]] = defaultdict(list)
+        ids_of: dict[str, set[str]] = {}
         for lk in ctx.links:
-            if lk.kind != "http" or not lk.url or "#" not in lk.url:
+            aim = _fragment_target(lk)
+            if aim is None:
                 continue
-            target, frag = lk.url.split("#", 1)
-            if frag in IMPLICIT_FRAGMENTS or frag.startswith(("!", "/")):
+            target, frag = aim
+            if _unquote(frag).lower() in IMPLICIT_FRAGMENTS or frag.startswith(("!", "/")):
                 continue  # hash-bang routes are not anchors
             page = ctx.pages_by_url.get(target)
             if page is None or page.fetch_status != "ok" or (page.status or 0) >= 400:
                 continue
-            if frag not in set(page.fragment_ids or []):
-                missing[lk.url].append(lk)
-        for url, found in sorted(missing.items()):
-            links = sorted(found, key=_place)
-            name, frag = (links[0].text or url)[:40], url.split("#", 1)[1]
+            ids = ids_of.get(target)
+            if ids is None:
+                ids = ids_of[target] = _decoded_ids(page.fragment_ids or [])
+            if frag not in ids and _unquote(frag) not in ids:
+                missing[(target, _unquote(frag))].append((lk, frag))
+        for (target, anchor), found in sorted(missing.items()):
+            found.sort(key=lambda pair: _place(pair[0]))
+            first, frag = found[0]
+            url = f"{target}#{frag}"
+            name = (first.text or first.href or url)[:40]
             out.findings.append(
                 self.finding(
                     FRAGMENT_MISSING,
-                    f"链接“{name}”指向的页内位置“#{frag}”不存在",
+                    f"链接“{name}”指向的页内位置“#{anchor}”不存在",
                     url=url,
-                    source_url=links[0].source_url,
+                    source_url=first.source_url,
                     evidence={
-                        "occurrence_count": len(links),
+                        "anchor_page": target,
+                        "anchor": anchor,
+                        "occurrence_count": len(found),
                         "occurrences": [
-                            {"source_url": lk.source_url, "text": lk.text, "on_home": lk.on_home}
-                            for lk in links[:MAX_OCCURRENCES]
+                            {
+                                "source_url": lk.source_url,
+                                "href": lk.href,
+                                "text": lk.text,
+                                "on_home": lk.on_home,
+                            }
+                            for lk, _ in found[:MAX_OCCURRENCES]
                         ],
                     },
                 )
             )
         return len(missing)
+
+
+def _fragment_target(lk: Link) -> tuple[str, str] | None:
+    """``(page URL, fragment as written)`` a link scrolls to, if it names one:
+    ``p.html#x`` names p.html; ``#x`` names the page it is on."""
+    if lk.kind == "http" and lk.url and "#" in lk.url:
+        target, frag = lk.url.split("#", 1)
+        return target, frag
+    href = (lk.href or "").strip()
+    if lk.kind == "fragment" and href.startswith("#") and lk.source_url:
+        return lk.source_url, href[1:]
+    return None
+
+
+def _unquote(text: str) -> str:
+    """Percent-decoded as UTF-8, as a browser decodes a fragment before it
+    looks for the element (``%7C`` is ``|``, ``%E4%B8%AD`` is 中)."""
+    return unquote(text, errors="replace") if "%" in text else text
+
+
+def _decoded_ids(ids: list[str]) -> set[str]:
+    """A page's ids and names, as written and percent-decoded."""
+    return {x for i in ids for x in (i, _unquote(i))}

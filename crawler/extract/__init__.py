@@ -7,7 +7,8 @@ the crawl records.
 
 The package, by layer (each module imports only those above it): decode
 (bytes to text), dates (dates as pages print them), text (whitespace, XPath
-helpers, main text), metadata (and the page facts beyond it), links, cms
+helpers, main text), metadata (and the page facts beyond it), css (CSS
+url()/@import and srcset candidates), links, cms
 (TRS pagination, Hanweb lists), lists (a column list page as data), identity
 (the footer's 网站标识码, ICP and 公安 filings, 党政机关 badge) and page (the
 whole-page parse).
@@ -34,6 +35,7 @@ from zwgk.crawler.extract.links import (
     BINARY_EXTENSIONS,
     LINK_ATTRS,
     NAVIGABLE,
+    NEVER_FOLLOWED,
     LinkRecord,
     base_url,
     classify_href,
@@ -85,6 +87,7 @@ __all__ = [
     "META_LABELS",
     "META_TAGS",
     "NAVIGABLE",
+    "NEVER_FOLLOWED",
     "PLACEHOLDER_RE",
     "_ALL_TEXT",
     "_INLINE_SCRIPTS",

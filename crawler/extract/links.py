@@ -11,6 +11,7 @@ from lxml import etree
 from parsel import Selector
 from w3lib.url import safe_url_string
 
+from zwgk.crawler.extract.css import css_references, srcset_urls
 from zwgk.crawler.extract.text import _ALL_TEXT, _xpath, clean_text
 
 LINK_ATTRS: tuple[tuple[str, str], ...] = (
@@ -29,6 +30,27 @@ LINK_ATTRS: tuple[tuple[str, str], ...] = (
 )
 # "meta-refresh": where <meta http-equiv=refresh> sends the visitor (extract.refresh).
 NAVIGABLE = {"a", "area", "iframe", "frame", "meta-refresh"}
+# References outside LINK_ATTRS, by the ``element`` value they are stored
+# with: (tag, attribute) pairs read as one URL, the srcset attributes read as
+# candidate lists, and CSS (``<style>`` blocks, ``style="…"`` attributes).
+# None is navigable: the crawl never follows them as pages, link
+# verification checks them.
+EXTRA_ATTRS: dict[tuple[str, str], str] = {
+    ("track", "src"): "track",
+    ("button", "formaction"): "formaction",
+    ("input", "formaction"): "formaction",
+    ("html", "manifest"): "manifest",
+}
+SRCSET_ELEMENTS = {"img": "img-srcset", "source": "source-srcset"}
+STYLE_ELEMENT = "style"
+STYLE_ATTRIBUTE = "style-attr"
+# CSS references taken from one page: a template repeats the same few.
+MAX_STYLE_LINKS = 500
+# The element values above: resources and endpoints, never pages to crawl,
+# whoever generated them (the spider follows script-generated links).
+NEVER_FOLLOWED = frozenset(
+    {*EXTRA_ATTRS.values(), *SRCSET_ELEMENTS.values(), STYLE_ELEMENT, STYLE_ATTRIBUTE}
+)
 # fmt: off
 BINARY_EXTENSIONS = {
     ".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ppt", ".pptx", ".dps", ".ofd",
@@ -237,7 +259,71 @@ def extract_links(sel: Selector, base: str, generated_by: str | None = None) -> 
             continue
         kind, url = _classify_with(href.strip(), base, origin)
         out.append(LinkRecord(href, url, kind, tag, attr, _anchor_text(node), generated_by))
+    out.extend(_extra_links(sel.root, base, origin, generated_by))
     return out
+
+
+_EXTRA_TAGS = tuple({tag for tag, _ in EXTRA_ATTRS} | set(SRCSET_ELEMENTS) | {"style"})
+
+
+def _extra_links(
+    root: Any, base: str, origin: tuple[str, str] | None, generated_by: str | None
+) -> list[LinkRecord]:
+    """srcset candidates, track/formaction/manifest and CSS references, in
+    document order. ``data:`` URLs are inline content, not links: left out."""
+    if not hasattr(root, "iter"):
+        return []
+    out: list[LinkRecord] = []
+    styles = 0
+
+    def add(href: str, element: str, attr: str, text: str | None) -> None:
+        kind, url = _classify_with(href.strip(), base, origin)
+        out.append(LinkRecord(href, url, kind, element, attr, text, generated_by))
+
+    for node in root.iter():
+        tag = node.tag
+        if not isinstance(tag, str):
+            continue
+        tag = tag.lower()
+        style = node.get("style")
+        if style and styles < MAX_STYLE_LINKS and "url(" in style.lower():
+            for _how, ref in css_references(style)[: MAX_STYLE_LINKS - styles]:
+                styles += 1
+                add(ref, STYLE_ATTRIBUTE, "style", None)
+        if tag not in _EXTRA_TAGS:
+            continue
+        if tag == "style":
+            css = node.text or ""
+            if styles < MAX_STYLE_LINKS and ("url(" in css.lower() or "@import" in css.lower()):
+                for how, ref in css_references(css)[: MAX_STYLE_LINKS - styles]:
+                    styles += 1
+                    add(ref, STYLE_ELEMENT, how, None)
+            continue
+        srcset_element = SRCSET_ELEMENTS.get(tag)
+        if srcset_element is not None:
+            srcset = node.get("srcset")
+            if srcset:
+                text = _anchor_text(node) if tag == "img" else None
+                for ref in srcset_urls(srcset):
+                    add(ref, srcset_element, "srcset", text)
+        for (t, attr), element in EXTRA_ATTRS.items():
+            if t != tag:
+                continue
+            href = node.get(attr)
+            if href is None or href.strip()[:5].lower() == "data:":
+                continue
+            add(href, element, attr, _extra_text(node, tag))
+    return out
+
+
+def _extra_text(node: Any, tag: str) -> str | None:
+    if tag == "track":
+        return clean_text(node.get("label") or "")[:500] or None
+    if tag == "input":
+        return clean_text(node.get("value") or node.get("title") or "")[:500] or None
+    if tag == "button":
+        return _anchor_text(node)
+    return None
 
 
 _IDS = etree.XPath("//@id", smart_strings=False)

@@ -49,8 +49,10 @@ from zwgk.store import Page, Store
 from zwgk.vocab import HTML_TYPES, FetchStatus, LinkOutcome, defragment
 
 # Elements whose targets are resources: a HEAD answers whether they exist.
+# A form's submit address (formaction) is an endpoint, asked with GET like a page.
 RESOURCE_ELEMENTS = frozenset(
     {"img", "script", "link", "embed", "object", "source", "video", "audio"}
+    | {"img-srcset", "source-srcset", "style", "style-attr", "track", "manifest"}
 )
 BACKOFF_S = (0.5, 1.5, 4.0, 8.0)
 # HEAD answers that say nothing about GET: many government servers refuse

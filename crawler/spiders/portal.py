@@ -21,6 +21,7 @@ from zwgk.config import Config, Site
 from zwgk.crawler.extensions import CrawlTarget, crawl_target
 from zwgk.crawler.extract import (
     NAVIGABLE,
+    NEVER_FOLLOWED,
     decode_html,
     is_binary_url,
     links_from_fragments,
@@ -155,7 +156,7 @@ class PortalSpider(scrapy.Spider):
         target = self.target
         if target.resumed:
             seen, frontier = self.store.crawl_state(
-                self.run_id, self.site.id, target.generation, follow=NAVIGABLE
+                self.run_id, self.site.id, target.generation, follow=NAVIGABLE, never=NEVER_FOLLOWED
             )
             self.seen |= seen
             self.scheduled = len(seen)
@@ -221,7 +222,10 @@ class PortalSpider(scrapy.Spider):
                 # What _request would conclude: keys in seen are canonical,
                 # and canonical_url leaves a canonical URL unchanged.
                 continue
-            if link["element"] not in NAVIGABLE and link["generated_by"] is None:
+            element = link["element"]
+            if element not in NAVIGABLE and (
+                link["generated_by"] is None or element in NEVER_FOLLOWED
+            ):
                 continue
             if not self._in_scope(url) or is_binary_url(url):
                 continue

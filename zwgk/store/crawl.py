@@ -189,6 +189,7 @@ class CrawlStore(StoreBase):
         site_id: str,
         generation: int,
         follow: Collection[str] | None = None,
+        never: Collection[str] = (),
     ) -> tuple[set[str], list[tuple[str, int, str]]]:
         """What a resumed crawl needs: URLs already stored, and in-scope link
         targets not yet fetched as ``(url, depth, referer)``, shallowest first.
@@ -196,7 +197,8 @@ class CrawlStore(StoreBase):
         ``follow``: the elements whose links the crawl follows (script-built
         links are followed whatever their element); None for every link. The
         crawl passes its own rule, so that a resumed crawl fetches what an
-        uninterrupted one would have, and not every image and stylesheet."""
+        uninterrupted one would have, and not every image and stylesheet.
+        ``never``: elements not followed whoever generated them."""
         with self.Session() as s:
             rows = s.execute(
                 select(Page.url, Page.final_url, Page.depth).where(
@@ -221,6 +223,8 @@ class CrawlStore(StoreBase):
         frontier: list[tuple[str, int, str]] = []
         for target, depth, source, element, generated_by in links:
             if follow is not None and element not in follow and generated_by is None:
+                continue
+            if element in never:  # not even when a script generated it
                 continue
             if target and target not in seen:
                 frontier.append((target, depth + 1, source))
