@@ -15,7 +15,7 @@ from urllib.parse import unquote
 from zwgk.checks import register
 from zwgk.checks.base import Check, CheckContext, CheckOutcome
 from zwgk.store import Link
-from zwgk.vocab import LinkOutcome, Status, canonical_url
+from zwgk.vocab import LinkOutcome, Status, canonical_url, tls_label, tls_reason
 
 MAX_OCCURRENCES = 50
 # The one rule that is not a link outcome: a link to a missing in-page anchor.
@@ -32,6 +32,7 @@ OUTCOME_LABEL = {
     LinkOutcome.TLS_ERROR: "证书或加密连接错误",
     LinkOutcome.CONNECTION_ERROR: "连接中断",
     LinkOutcome.REDIRECT_LOOP: "重定向循环或跳转次数过多",
+    LinkOutcome.REDIRECT_NOT_HTTP: "跳转到非网页地址（如本机文件、FTP或脚本），浏览器无法打开",
     LinkOutcome.SOFT_404: "页面返回正常状态码但内容为错误提示（软404）",
     LinkOutcome.EMPTY: "页面内容为空",
     LinkOutcome.BLOCKED: "被目标网站拦截，未能验证",
@@ -76,8 +77,17 @@ METHOD_NOT_ALLOWED = 405
 
 
 def describe(
-    outcome: str, status: int | None, detail: dict[str, Any] | None = None, cap_mb: float = 20
+    outcome: str,
+    status: int | None,
+    detail: dict[str, Any] | None = None,
+    cap_mb: float = 20,
+    error: str | None = None,
 ) -> str:
+    """``error`` is the stored fetch error: for a certificate refusal it
+    names the reason (expired, self-signed, another host's)."""
+    if outcome == LinkOutcome.TLS_ERROR:
+        said = tls_label(error)
+        return said + ("，浏览器会提示连接不安全" if tls_reason(error) else "，浏览器无法打开")
     if outcome == LinkOutcome.BLOCKED and (detail or {}).get("fetch_status") == "robots_denied":
         return "被网站robots.txt禁止访问，未能验证"
     if outcome == LinkOutcome.BLOCKED and status == 407:
@@ -115,6 +125,7 @@ class LinksCheck(Check):
         LinkOutcome.TLS_ERROR.value: "证书错误",
         LinkOutcome.CONNECTION_ERROR.value: "连接中断",
         LinkOutcome.REDIRECT_LOOP.value: "重定向循环",
+        LinkOutcome.REDIRECT_NOT_HTTP.value: "跳转到非网页地址",
         LinkOutcome.SOFT_404.value: "软404",
         LinkOutcome.EMPTY.value: "空白页面",
         LinkOutcome.BLOCKED.value: "未能验证（被拦截）",
@@ -233,7 +244,9 @@ class LinksCheck(Check):
             first = next((lk for lk in links if lk.on_home), links[0])
             kind = ELEMENT_LABEL.get(first.element, "链接")
             name = (first.text or target)[:40]
-            said = describe(outcome, uc.http_status, uc.detail, ctx.config.crawl.max_page_mb)
+            said = describe(
+                outcome, uc.http_status, uc.detail, ctx.config.crawl.max_page_mb, uc.error
+            )
             out.findings.append(
                 self.finding(
                     outcome,

@@ -19,7 +19,15 @@ from zwgk.checks import register
 from zwgk.checks.base import Check, CheckContext, CheckOutcome
 from zwgk.config import SiteKind
 from zwgk.store import Link, Page
-from zwgk.vocab import Severity, Status, defragment, directory_of, page_ok
+from zwgk.vocab import (
+    FetchStatus,
+    Severity,
+    Status,
+    defragment,
+    directory_of,
+    page_ok,
+    tls_label,
+)
 
 
 @dataclass(frozen=True)
@@ -55,10 +63,43 @@ def report_year(title: str | None) -> int | None:
     return int(m.group(1) or m.group(2))
 
 
+# How a failed fetch reads to a visitor, for every FetchStatus but ok.
+FETCH_FAILURE = {
+    FetchStatus.DNS_ERROR: "域名无法解析",
+    FetchStatus.CONNECTION_REFUSED: "服务器拒绝连接",
+    FetchStatus.TIMEOUT: "访问超时",
+    FetchStatus.TLS_ERROR: "证书无效",
+    FetchStatus.CONNECTION_ERROR: "连接中断",
+    FetchStatus.PRIVATE_ADDRESS: "指向内网地址，公众无法访问",
+    FetchStatus.ROBOTS_DENIED: "被网站robots协议禁止访问",
+    FetchStatus.REDIRECT_LOOP: "重定向循环或跳转次数过多",
+    FetchStatus.REDIRECT_NOT_HTTP: "跳转到非网页地址",
+    FetchStatus.TOO_LARGE: "页面过大",
+    FetchStatus.ERROR: "访问出错",
+}
+
+
 def describe_failure(page: Page) -> str:
-    if page.fetch_status == "ok":
+    """Why ``page`` is unavailable, in words (never a program word such as
+    ``tls_error``); a certificate refusal says which (已过期, 自签名 …)."""
+    if page.fetch_status == FetchStatus.OK:
         return f"HTTP {page.status}"
-    return page.fetch_status
+    if page.fetch_status == FetchStatus.TLS_ERROR:
+        return tls_label(page.error)
+    try:
+        return FETCH_FAILURE[FetchStatus(page.fetch_status)]
+    except (KeyError, ValueError):
+        return FETCH_FAILURE[FetchStatus.ERROR]
+
+
+def unreachable(what: str, page: Page | None) -> str:
+    """``网站首页无法访问（超时）``; a certificate refusal reads as what a
+    visitor's browser tells them: ``网站首页证书无效（已过期）``."""
+    if page is None:
+        return f"{what}无法访问（未抓取到）"
+    if page.fetch_status == FetchStatus.TLS_ERROR:
+        return f"{what}{describe_failure(page)}"
+    return f"{what}无法访问（{describe_failure(page)}）"
 
 
 # What the crawl concluded about a refusal (crawler/throttle.py), in words.
@@ -206,7 +247,7 @@ class StructureCheck(Check):
             out.findings.append(
                 self.finding(
                     Rule.HOME_UNREACHABLE,
-                    f"网站首页无法访问（{describe_failure(home) if home else '未抓取到'}）",
+                    unreachable("网站首页", home),
                     url=ctx.site.home,
                     evidence={
                         "fetch_status": home.fetch_status if home else None,
@@ -286,7 +327,7 @@ class StructureCheck(Check):
                 out.findings.append(
                     self.finding(
                         Rule.SECTION_UNREACHABLE,
-                        f"“{section.label}”栏目链接无法访问（{describe_failure(fetched[0])}）",
+                        unreachable(f"“{section.label}”栏目链接", fetched[0]),
                         url=first.url,
                         source_url=first.source_url,
                         evidence={"section": section.label, "links": targets},

@@ -160,6 +160,23 @@ class Network(_Model):
     # Hosts that may resolve to private addresses although they are not
     # configured sites (e.g. a province's shared platform on an internal range).
     allow_hosts: list[str] = Field(default_factory=list)
+    # A PEM file of extra certificate authorities to trust for https, beside
+    # the system's (e.g. a province's own CA that browsers in its offices
+    # are set to trust). Relative to the working directory.
+    ca_bundle: str | None = None
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _ca_bundle(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        p = Path(v).expanduser()
+        if not p.is_file():
+            raise ValueError(f"CA bundle {v!r} not found (a PEM file of certificates)")
+        text = p.read_bytes()
+        if b"-----BEGIN CERTIFICATE-----" not in text:
+            raise ValueError(f"{v!r} holds no PEM certificate (-----BEGIN CERTIFICATE-----)")
+        return str(p.resolve())
 
 
 def _check_http_url(url: str) -> str:

@@ -17,7 +17,25 @@ class PrivateAddressBlocked(IgnoreRequest):
     """Raised by the guard middleware; the request never reaches a socket."""
 
 
+class RedirectNotHttp(IgnoreRequest):
+    """A redirect to a file:, ftp:, javascript: ... address, not followed.
+
+    Scrapy would hand the 3xx itself to the spider (file:, ftp:) or raise a
+    bare ValueError ("Missing scheme", javascript:, mailto:)."""
+
+    def __init__(self, status: int, location: str) -> None:
+        self.status = status
+        self.location = location
+        super().__init__(f"HTTP {status} redirect to a non-http address: {location[:300]}")
+
+
 def _is_tls(exc: BaseException) -> bool:
+    # Imported here: crawler/tls.py pulls in Twisted's TLS stack, which a
+    # caller classifying a DNS failure does not need.
+    from zwgk.crawler.tls import CertificateInvalid
+
+    if isinstance(exc, CertificateInvalid):
+        return True
     try:
         from OpenSSL.SSL import Error as SSLError
     except ImportError:  # pragma: no cover
@@ -82,6 +100,8 @@ def classify_failure(exc: BaseException) -> FetchStatus:
             return found
     if isinstance(exc, PrivateAddressBlocked):
         return FetchStatus.PRIVATE_ADDRESS
+    if isinstance(exc, RedirectNotHttp):
+        return FetchStatus.REDIRECT_NOT_HTTP
     cancelled: Any = getattr(sx, "DownloadCancelledError", None)
     if cancelled is not None and isinstance(exc, cancelled) and _MAXSIZE_RE.search(str(exc)):
         # Scrapy >= 2.13 cancels a download over DOWNLOAD_MAXSIZE: the server

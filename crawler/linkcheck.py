@@ -36,6 +36,7 @@ _FETCH_TO_OUTCOME = {
     FetchStatus.PRIVATE_ADDRESS: LinkOutcome.PRIVATE_ADDRESS,
     FetchStatus.ROBOTS_DENIED: LinkOutcome.BLOCKED,
     FetchStatus.REDIRECT_LOOP: LinkOutcome.REDIRECT_LOOP,
+    FetchStatus.REDIRECT_NOT_HTTP: LinkOutcome.REDIRECT_NOT_HTTP,
     FetchStatus.TOO_LARGE: LinkOutcome.TOO_LARGE,  # it answered, with too much: a warning
     FetchStatus.ERROR: LinkOutcome.CONNECTION_ERROR,
 }

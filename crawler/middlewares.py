@@ -7,14 +7,16 @@ refuse or annotate a request; it never parses pages or writes to the store.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
+from scrapy.http import Response
 from scrapy.utils.defer import deferred_to_future
 from twisted.internet import threads
 from twisted.internet.error import DNSLookupError
+from w3lib.url import safe_url_string
 
-from zwgk.crawler.fetch import PrivateAddressBlocked
+from zwgk.crawler.fetch import PrivateAddressBlocked, RedirectNotHttp
 from zwgk.crawler.resolver import get_guard
 
 
@@ -46,3 +48,39 @@ class NetworkGuardMiddleware:
         self, request: Request, response: Any, spider: Spider | None = None
     ) -> Any:
         return response
+
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class NonHttpRedirectMiddleware:
+    """Refuse a redirect whose Location is not http(s), before Scrapy's
+    RedirectMiddleware sees it (process_response runs from the highest
+    order down: this one sits just above it).
+
+    A visitor's browser does not open ``file:///etc/passwd`` or run
+    ``javascript:`` from a Location header either: the link leads nowhere.
+    The request fails with :class:`RedirectNotHttp` (``redirect_not_http``).
+    """
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        if (
+            response.status not in REDIRECT_STATUSES
+            or b"Location" not in response.headers
+            or request.meta.get("dont_redirect")
+            or request.meta.get("handle_httpstatus_all")
+            or response.status in request.meta.get("handle_httpstatus_list", ())
+        ):
+            return response
+        raw = response.headers[b"Location"] or b""
+        # Resolved as RedirectMiddleware resolves it; "//host/x" keeps the scheme.
+        location = safe_url_string(raw)
+        try:
+            scheme = urlsplit(urljoin(request.url, location)).scheme.lower()
+        except ValueError:
+            return response  # unparseable: Scrapy's own handling applies
+        if scheme in ("http", "https"):
+            return response
+        raise RedirectNotHttp(response.status, raw.decode("latin-1"))

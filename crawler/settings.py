@@ -5,6 +5,10 @@ Every value that differs from Scrapy's default says why. Per-run values
 and are applied in zwgk.crawl.crawl_settings, overriding these.
 """
 
+import warnings
+
+from scrapy.exceptions import ScrapyDeprecationWarning
+
 BOT_NAME = "zwgk"
 SPIDER_MODULES = ["zwgk.crawler.spiders"]
 NEWSPIDER_MODULE = "zwgk.crawler.spiders"
@@ -61,6 +65,24 @@ HTTPERROR_ALLOW_ALL = True
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 
+# Certificates are verified as a visitor's browser verifies them (chain,
+# expiry, host name), against the system and certifi CAs plus
+# network.ca_bundle (ZWGK_CA_BUNDLE, set per run): Scrapy by default
+# accepts any certificate, which would call a page ok that every browser
+# refuses. Download handlers built from these settings (crawler/family.py
+# too) use it.
+DOWNLOADER_CLIENTCONTEXTFACTORY = "zwgk.crawler.tls.VerifyingContextFactory"
+# Scrapy 2.19 deprecates that setting in favour of DOWNLOAD_VERIFY_CERTIFICATES,
+# which trusts the platform store only (no CA bundle) and reports every
+# refusal as the same "certificate verify failed". The setting still works;
+# its warning would only repeat in every log.
+warnings.filterwarnings(
+    "ignore",
+    "The 'DOWNLOADER_CLIENTCONTEXTFACTORY' setting is deprecated",
+    ScrapyDeprecationWarning,
+)
+ZWGK_CA_BUNDLE = None
+
 # Every connection resolves through zwgk's resolver and private-address
 # guard (dns.nameservers / dns.hosts from the site config).
 TWISTED_DNS_RESOLVER = "zwgk.crawler.resolver.GuardedResolver"
@@ -71,6 +93,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Above RetryMiddleware (550) so that it sees a 429 first: the pause
     # the server asked for, per host, before any retry (crawler/throttle.py).
     "zwgk.crawler.throttle.RetryAfterMiddleware": 560,
+    # Just above RedirectMiddleware (600): a Location of file:, ftp: or
+    # javascript: is a redirect_not_http, never followed.
+    "zwgk.crawler.middlewares.NonHttpRedirectMiddleware": 601,
 }
 ITEM_PIPELINES = {
     "zwgk.crawler.pipelines.StorePipeline": 300,

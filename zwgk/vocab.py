@@ -31,8 +31,73 @@ class FetchStatus(StrEnum):
     PRIVATE_ADDRESS = "private_address"
     ROBOTS_DENIED = "robots_denied"
     REDIRECT_LOOP = "redirect_loop"
+    # A redirect whose Location is not http(s) (file:, ftp:, javascript:):
+    # never followed, and a visitor's browser refuses it too.
+    REDIRECT_NOT_HTTP = "redirect_not_http"
     TOO_LARGE = "too_large"
     ERROR = "error"
+
+
+class TlsReason(StrEnum):
+    """Why a server's certificate was refused, as a browser would say it.
+
+    ``phrase`` is the English text the crawl stores in a fetch's error
+    (crawler/tls.py); :func:`tls_reason` finds it there again, so that the
+    checks, which read stored facts only, can say why. ``label`` is what a
+    visitor's browser effectively tells them, in Chinese.
+    """
+
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    SELF_SIGNED = "self_signed"
+    UNTRUSTED = "untrusted"
+    HOSTNAME_MISMATCH = "hostname_mismatch"
+    INVALID = "invalid"
+
+    @property
+    def phrase(self) -> str:
+        return _TLS_PHRASES[self]
+
+    @property
+    def label(self) -> str:
+        return _TLS_LABELS[self]
+
+
+_TLS_PHRASES = {
+    TlsReason.EXPIRED: "certificate expired",
+    TlsReason.NOT_YET_VALID: "certificate not yet valid",
+    TlsReason.SELF_SIGNED: "certificate self signed",
+    TlsReason.UNTRUSTED: "certificate issuer not trusted",
+    TlsReason.HOSTNAME_MISMATCH: "certificate hostname mismatch",
+    TlsReason.INVALID: "certificate invalid",
+}
+_TLS_LABELS = {
+    TlsReason.EXPIRED: "证书无效（已过期）",
+    TlsReason.NOT_YET_VALID: "证书无效（尚未生效）",
+    TlsReason.SELF_SIGNED: "证书无效（自签名）",
+    TlsReason.UNTRUSTED: "证书无效（签发机构不受信任）",
+    TlsReason.HOSTNAME_MISMATCH: "证书与域名不符",
+    TlsReason.INVALID: "证书无效",
+}
+# A TLS failure without a certificate verdict (no handshake at all, e.g. a
+# plain-http server on an https URL).
+TLS_HANDSHAKE_LABEL = "无法建立加密连接（HTTPS）"
+
+
+def tls_reason(error: str | None) -> TlsReason | None:
+    """The certificate verdict a stored fetch error names, if any."""
+    if not error:
+        return None
+    for reason in TlsReason:
+        if reason.phrase in error:
+            return reason
+    return None
+
+
+def tls_label(error: str | None) -> str:
+    """What a visitor sees for a ``tls_error`` fetch with this stored error."""
+    reason = tls_reason(error)
+    return reason.label if reason is not None else TLS_HANDSHAKE_LABEL
 
 
 class LinkOutcome(StrEnum):
@@ -52,6 +117,7 @@ class LinkOutcome(StrEnum):
     TLS_ERROR = FetchStatus.TLS_ERROR.value
     CONNECTION_ERROR = FetchStatus.CONNECTION_ERROR.value
     REDIRECT_LOOP = FetchStatus.REDIRECT_LOOP.value
+    REDIRECT_NOT_HTTP = FetchStatus.REDIRECT_NOT_HTTP.value
     SOFT_404 = "soft_404"
     EMPTY = "empty"
     BLOCKED = "blocked"  # anti-bot, WAF, robots.txt: unverified, never "broken"
@@ -94,6 +160,7 @@ _BROKEN = frozenset(
         LinkOutcome.TLS_ERROR,
         LinkOutcome.CONNECTION_ERROR,
         LinkOutcome.REDIRECT_LOOP,
+        LinkOutcome.REDIRECT_NOT_HTTP,
         LinkOutcome.SOFT_404,
         LinkOutcome.EMPTY,
         LinkOutcome.MALFORMED,

@@ -52,6 +52,7 @@ def apply_settings(crawler: Crawler, cfg: Config, **overrides: Any) -> None:
         "USER_AGENT": c.user_agent_string(crawler.settings.get("USER_AGENT")),
         "ZWGK_RETRY_AFTER_MAX_S": c.retry_after_max_s,
         "ZWGK_BLOCKED_ATTEMPTS": c.blocked_attempts,
+        "ZWGK_CA_BUNDLE": cfg.network.ca_bundle,
     }
     if c.delay_s == 0:
         values["AUTOTHROTTLE_ENABLED"] = False

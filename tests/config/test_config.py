@@ -123,6 +123,7 @@ def test_defaults_of_optional_sections() -> None:
     assert (cfg.dns.nameservers, cfg.dns.hosts) == ([], {})
     assert cfg.network.allow_private is False
     assert cfg.network.allow_hosts == []
+    assert cfg.network.ca_bundle is None
     assert cfg.rubric is None
     assert cfg.source is None
 
@@ -199,6 +200,30 @@ def test_unknown_keys() -> None:
         " links, ipv6, rubric, remedies, sites",
         "sites.yaml:8: sites.0.homepage: unknown key; allowed: id, name, home, disclosure,"
         " hosts, kind, region",
+    ]
+
+
+def test_network_keys() -> None:
+    assert problems("network: {proxy: x}\n" + SITE) == [
+        "sites.yaml:1: network.proxy: unknown key; allowed: allow_private, allow_hosts, ca_bundle",
+    ]
+
+
+def test_ca_bundle_is_resolved_and_must_hold_a_certificate(tmp_path: Path) -> None:
+    pem = tmp_path / "ca.pem"
+    pem.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    cfg = parse_config(f"network: {{ca_bundle: '{pem}'}}\n" + SITE, "sites.yaml")
+    assert cfg.network.ca_bundle == str(pem.resolve())
+    missing = tmp_path / "nope.pem"
+    assert problems(f"network:\n  ca_bundle: '{missing}'\n" + SITE) == [
+        f"sites.yaml:2: network.ca_bundle: CA bundle '{missing}' not found"
+        " (a PEM file of certificates)",
+    ]
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate")
+    assert problems(f"network:\n  ca_bundle: '{junk}'\n" + SITE) == [
+        f"sites.yaml:2: network.ca_bundle: '{junk}' holds no PEM certificate"
+        " (-----BEGIN CERTIFICATE-----)",
     ]
 
 

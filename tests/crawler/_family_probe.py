@@ -136,6 +136,8 @@ def main(spec_path: str, out_path: str) -> None:
             "DOWNLOAD_TIMEOUT": 10,
             "ITEM_PIPELINES": {},
             "LOG_LEVEL": "WARNING",
+            # The TLS servers' self-signed certificate: verified like any other.
+            "ZWGK_CA_BUNDLE": spec.get("ca_bundle"),
         },
         priority="cmdline",
     )

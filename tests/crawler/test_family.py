@@ -230,7 +230,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             spec = tmp / "spec.json"
             out = tmp / "out.json"
             spec.write_text(
-                json.dumps({"nameserver": dns.address, "crawls": chains(w.http, w.https)})
+                json.dumps(
+                    {
+                        "nameserver": dns.address,
+                        "crawls": chains(w.http, w.https),
+                        "ca_bundle": str(tmp / "cert.pem"),
+                    }
+                )
             )
             r = subprocess.run(
                 [sys.executable, "-m", "tests.crawler._family_probe", str(spec), str(out)],

@@ -89,6 +89,7 @@ FAILURES = {
     FetchStatus.PRIVATE_ADDRESS: LinkOutcome.PRIVATE_ADDRESS,
     FetchStatus.ROBOTS_DENIED: LinkOutcome.BLOCKED,  # unverified, never broken
     FetchStatus.REDIRECT_LOOP: LinkOutcome.REDIRECT_LOOP,
+    FetchStatus.REDIRECT_NOT_HTTP: LinkOutcome.REDIRECT_NOT_HTTP,
     # It answered, with more than the cap: a warning, neither ok nor broken.
     FetchStatus.TOO_LARGE: LinkOutcome.TOO_LARGE,
     FetchStatus.ERROR: LinkOutcome.CONNECTION_ERROR,
@@ -131,6 +132,7 @@ SPLIT = {
     LinkOutcome.TLS_ERROR: (True, False),
     LinkOutcome.CONNECTION_ERROR: (True, False),
     LinkOutcome.REDIRECT_LOOP: (True, False),
+    LinkOutcome.REDIRECT_NOT_HTTP: (True, False),
     LinkOutcome.SOFT_404: (True, False),
     LinkOutcome.EMPTY: (True, False),
     LinkOutcome.BLOCKED: (False, True),
