@@ -10,6 +10,7 @@ from scrapy.exceptions import IgnoreRequest
 from twisted.internet import error as terror
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from zwgk.crawler.tls import CertificateInvalid
 from zwgk.vocab import FetchStatus
 
 
@@ -30,10 +31,6 @@ class RedirectNotHttp(IgnoreRequest):
 
 
 def _is_tls(exc: BaseException) -> bool:
-    # Imported here: crawler/tls.py pulls in Twisted's TLS stack, which a
-    # caller classifying a DNS failure does not need.
-    from zwgk.crawler.tls import CertificateInvalid
-
     if isinstance(exc, CertificateInvalid):
         return True
     try:
