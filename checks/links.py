@@ -177,8 +177,11 @@ class LinksCheck(Check):
         "anchor_page": "锚点所在页面",
         "anchor": "缺失的锚点",
         "href": "链接地址（原文）",
+        "redirect_to": "跳转目标",
     }
-    technical_evidence: ClassVar[frozenset[str]] = frozenset({"method", "checked_at"})
+    # The error text is the crawler's own words (an exception): kept in
+    # findings.json for a technician, while people read the outcome's label.
+    technical_evidence: ClassVar[frozenset[str]] = frozenset({"method", "checked_at", "error"})
     value_labels: ClassVar[dict[str, str]] = {
         **rules,
         LinkOutcome.OK.value: "正常",

@@ -30,6 +30,14 @@ class RedirectNotHttp(IgnoreRequest):
         super().__init__(f"HTTP {status} redirect to a non-http address: {location[:300]}")
 
 
+def failure_meta(exc: BaseException | None) -> dict[str, str]:
+    """What a failure tells a person beyond its outcome: where a refused
+    redirect wanted to send the visitor (``redirect_to``)."""
+    if isinstance(exc, RedirectNotHttp):
+        return {"redirect_to": exc.location[:300]}
+    return {}
+
+
 def _is_tls(exc: BaseException) -> bool:
     if isinstance(exc, CertificateInvalid):
         return True

@@ -30,7 +30,7 @@ from twisted.python.failure import Failure
 from zwgk.config import Config
 from zwgk.crawler.extract import decode_html, is_binary_url, parse_html, text_hash
 from zwgk.crawler.extract.refresh import IMMEDIATE_REFRESH_S
-from zwgk.crawler.fetch import classify_failure
+from zwgk.crawler.fetch import classify_failure, failure_meta
 from zwgk.crawler.items import UrlCheckItem
 from zwgk.crawler.linkcheck import (
     RETRY_STATUSES,
@@ -204,6 +204,8 @@ class LinkCheckSpider(scrapy.Spider):
         if page.fetch_status != FetchStatus.OK.value:
             item.outcome = outcome_of_failure(FetchStatus(page.fetch_status)).value
             item.detail["fetch_status"] = page.fetch_status
+            if (page.meta or {}).get("redirect_to"):
+                item.detail["redirect_to"] = page.meta["redirect_to"]
             yield item
             return
         by_status = outcome_of_status(page.status or 0)
@@ -366,6 +368,7 @@ class LinkCheckSpider(scrapy.Spider):
             elapsed_ms=int((time.monotonic() - m["started"]) * 1000),
             detail={
                 "fetch_status": status.value,
+                **failure_meta(failure.value),
                 **({"refreshed": m["refreshed"]} if m.get("refreshed") else {}),
             },
         )

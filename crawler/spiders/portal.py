@@ -32,7 +32,7 @@ from zwgk.crawler.extract import (
     records_list,
     text_hash,
 )
-from zwgk.crawler.fetch import classify_failure
+from zwgk.crawler.fetch import classify_failure, failure_meta
 from zwgk.crawler.items import LinkBatchItem, PageItem
 from zwgk.crawler.spiders._setup import apply_settings, install_guard, load, open_store
 from zwgk.crawler.throttle import BLOCKED_META, patient
@@ -425,4 +425,5 @@ class PortalSpider(scrapy.Spider):
             is_home=self.home == url,
             error=f"{type(failure.value).__name__}: {failure.value}"[:500],
             redirects=[{"url": u, "status": None} for u in redirect_urls],
+            meta=failure_meta(failure.value),
         )

@@ -45,6 +45,21 @@ class SilentDNS(DNSServer):
         return super()._answer(data)
 
 
+# Browsers follow 20 redirects and give up on the 21st (zwgk's one limit).
+MAX_HOPS = 20
+# Redirects to addresses no browser opens from a Location header.
+NON_HTTP = {
+    "/to/file": "file:///etc/passwd",
+    "/to/ftp": "ftp://ftp.a.gov.test/pub/",
+    "/to/js": "javascript:alert(1)",
+    "/to/file.png": "file:///C:/Users/editor/Desktop/logo.png",
+}
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
 @cache
 def gzip_bomb() -> bytes:
     out = gzip.compress(b"\0" * (BOMB_MB * 1024 * 1024), compresslevel=9)
@@ -147,6 +162,11 @@ class HostilePortal:
                 '<a href="/malformed">残缺页面</a><a href="/truncated">截断页面</a>'
                 '<a href="/badutf8">乱码页面</a><a href="/gbk">GBK页面</a>'
                 f'<a href="http://{self.silent_host}:{self.port}/">无应答域名</a>'
+                '<a href="/to/file">本机文件</a><a href="/to/ftp">FTP</a>'
+                '<a href="/to/js">脚本跳转</a><img src="/to/file.png" alt="图片">'
+                f'<a href="/hop/0/{MAX_HOPS}">{MAX_HOPS}次跳转</a>'
+                f'<a href="/hop/0/{MAX_HOPS + 1}">{MAX_HOPS + 1}次跳转</a>'
+                f'<img src="/hop/0/{MAX_HOPS}.png"><img src="/hop/0/{MAX_HOPS + 1}.png">'
             )
             self._send(conn, _page("首页", links + sessions))
         elif path == "/drip":
@@ -197,6 +217,20 @@ class HostilePortal:
             self._redirect(conn, "/loop2")
         elif path == "/loop2":
             self._redirect(conn, "/loop")
+        elif path in NON_HTTP:
+            self._redirect(conn, NON_HTTP[path])
+        elif path.startswith("/hop/"):
+            # /hop/K/N: redirect K -> K+1 until N; N hops in all, then a page
+            # (or, for N.png, an image).
+            k, n = path.removeprefix("/hop/").split("/")
+            png = n.endswith(".png")
+            k_i, n_i = int(k), int(n.removesuffix(".png"))
+            if k_i < n_i:
+                self._redirect(conn, f"/hop/{k_i + 1}/{n}")
+            elif png:
+                self._send(conn, PNG, ctype="image/png")
+            else:
+                self._send(conn, _page(f"{n_i}次跳转之后", "到达"))
         elif path == "/go/oa":
             self._redirect(conn, f"http://intranet.a.gov.test:{self.intranet_port}/")
         elif path == "/malformed":

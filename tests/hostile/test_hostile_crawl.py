@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from tests.crawler.test_guard_crawl import Listener
-from tests.hostile.portal import HostilePortal, SilentDNS
+from tests.hostile.portal import MAX_HOPS, NON_HTTP, HostilePortal, SilentDNS
 from zwgk.store import Page, Store, UrlCheck
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,6 +37,8 @@ class Crawled:
     intranet_connections: int
     dns_queries: list[tuple[str, str]]
     findings: list[dict]
+    hits: dict[str, int]
+    scorecard: str
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +100,11 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
             listener.connections,
             list(dns.queries),
             findings,
+            dict(portal.hits),
+            "".join(
+                p.read_text(encoding="utf-8")
+                for p in (tmp / "out" / "2026-11" / "sites").glob("*.html")
+            ),
         )
     finally:
         listener.stop()
@@ -180,3 +187,49 @@ def test_the_scorecard_warns_of_too_large_pages(crawled: Crawled) -> None:
         f = by_url[crawled.base + path]
         assert (f["rule"], f["severity"]) == ("too_large", "warn")
         assert "页面过大，超过10 MB，未完整下载" in f["message"]
+
+
+@pytest.mark.parametrize("path", ["/to/file", "/to/ftp", "/to/js"])
+def test_a_redirect_to_a_non_web_address_is_its_own_outcome(crawled: Crawled, path: str) -> None:
+    page = crawled.pages[crawled.base + path]
+    assert page.fetch_status == "redirect_not_http", page.error
+    assert crawled.checks[crawled.base + path].outcome == "redirect_not_http"
+    f = {f["url"]: f for f in crawled.findings if f["check"] == "links"}[crawled.base + path]
+    assert f["rule"] == "redirect_not_http"
+    assert "跳转到非网页地址" in f["message"]
+    # Where the visitor would have been sent is evidence a webmaster can act on.
+    assert f["evidence"]["detail"]["redirect_to"] == NON_HTTP[path]
+    assert "跳转目标" in crawled.scorecard
+
+
+def test_no_exception_text_reaches_the_scorecard(crawled: Crawled) -> None:
+    # findings.json keeps the crawler's error text for a technician ...
+    assert any("RedirectNotHttp" in json.dumps(f, ensure_ascii=False) for f in crawled.findings)
+    # ... the scorecard, read by disclosure staff, never shows it.
+    for word in ("RedirectNotHttp", "TimeoutError", "IgnoreRequest", "Traceback", "Error:"):
+        assert word not in crawled.scorecard
+
+
+def test_a_resource_redirecting_to_a_local_file_is_verified_not_fetched(
+    crawled: Crawled,
+) -> None:
+    # An <img> is never crawled: link verification asks for it itself.
+    url = crawled.base + "/to/file.png"
+    assert url not in crawled.pages
+    assert crawled.checks[url].outcome == "redirect_not_http"
+
+
+def test_twenty_redirects_arrive_and_the_twenty_first_is_a_loop(crawled: Crawled) -> None:
+    ok, too_many = f"{crawled.base}/hop/0/{MAX_HOPS}", f"{crawled.base}/hop/0/{MAX_HOPS + 1}"
+    assert crawled.pages[ok].fetch_status == "ok"
+    assert crawled.pages[ok].final_url == f"{crawled.base}/hop/{MAX_HOPS}/{MAX_HOPS}"
+    assert crawled.pages[too_many].fetch_status == "redirect_loop"
+    # Link verification, fetching the images itself, draws the same line.
+    assert (crawled.checks[ok].outcome, crawled.checks[too_many].outcome) == ("ok", "redirect_loop")
+    assert crawled.checks[ok + ".png"].outcome == "ok"
+    assert crawled.checks[too_many + ".png"].outcome == "redirect_loop"
+    # Each hop was asked once by the crawl and at most twice by verification
+    # (HEAD, then GET when HEAD fails): the limit is the browser's, not more.
+    assert crawled.hits[f"/hop/{MAX_HOPS}/{MAX_HOPS + 1}"] >= 1
+    assert f"/hop/{MAX_HOPS + 1}/{MAX_HOPS + 1}" not in crawled.hits
+    assert f"/hop/{MAX_HOPS + 1}/{MAX_HOPS + 1}.png" not in crawled.hits
