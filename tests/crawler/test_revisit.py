@@ -1,0 +1,226 @@
+"""Monthly revisit: conditional requests, 304 copies and the bytes per site.
+
+`zwgk run` on the sample province (which answers If-None-Match and
+If-Modified-Since as nginx does) as run 2026-11, then as 2026-12 on the same
+store with nothing changed; then a ``--recrawl`` of 2026-12 for one site
+with one page changed and another failing; then 2027-01 with a server that
+ignores validators. Every assertion about requests comes from the server's
+own log (``SamplePortal.served``). The runs share ``evaluation.as_of``, so
+the checks must judge the same stored content the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.crawler.test_crawl import write_config, zwgk
+from zwgk.sample import SamplePortal
+from zwgk.sample.server import SITES_DIR, Served
+from zwgk.store import Store
+
+SITE = "hanshan"
+CHANGED = "/zwgk/zcwj/202603/t20260310_140203.html"
+
+
+@dataclass
+class Revisit:
+    portal: SamplePortal
+    store: Store
+    served: dict[str, list[Served]] = field(default_factory=dict)
+    stdout: dict[str, str] = field(default_factory=dict)
+    failing: str = ""
+    snapshots: dict[str, Any] = field(default_factory=dict)
+
+
+def snapshot(store: Store, run_id: str, sites: list[str]) -> dict[str, Any]:
+    """What checks and link verification read, per site, comparable across runs."""
+    out: dict[str, Any] = {}
+    for site in sites:
+        sr = store.site_run(run_id, site)
+        assert sr is not None
+        pages = store.pages(run_id, site)
+        out[site] = {
+            "transfer": (sr.bytes_received, sr.responses, sr.not_modified),
+            "not_modified": {p.url for p in pages if p.not_modified},
+            "body_bytes": sum(p.size for p in pages if not p.not_modified),
+            "pages": sorted(
+                (
+                    p.url,
+                    p.final_url,
+                    p.fetch_status,
+                    p.status,
+                    p.title,
+                    p.text,
+                    p.depth,
+                    p.is_home,
+                    p.content_type,
+                    p.size,
+                    repr(sorted(p.meta.items())),
+                    tuple(p.fragment_ids),
+                )
+                for p in store.pages(run_id, site)
+            ),
+            "links": sorted(
+                (
+                    lk.source_url,
+                    lk.href,
+                    lk.url or "",
+                    lk.kind,
+                    lk.element,
+                    lk.text or "",
+                    lk.on_home,
+                    lk.generated_by or "",
+                )
+                for lk in store.links(run_id, site)
+            ),
+            "items": sorted(
+                (i.page_url, i.column or "", i.position, i.title, i.url, i.date or "")
+                for i in store.list_items(run_id, site)
+            ),
+        }
+    out["findings"] = sorted(
+        (f.site_id, f.check, f.rule, f.url or "") for f in store.findings(run_id)
+    )
+    out["scores"] = sorted(
+        (s.site_id, s.score, s.max_score, s.verdict) for s in store.scores(run_id)
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def revisit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Revisit]:
+    tmp = tmp_path_factory.mktemp("revisit")
+    with SamplePortal() as portal:
+        cfg = write_config(portal, tmp / "sites.yaml")
+        db = tmp / "z.db"
+        store = Store(str(db))
+        rv = Revisit(portal, store)
+        sites = ["hanshan", "qinghe", "lanhai"]
+        host = urlsplit(portal.base_url(SITE)).hostname
+        assert host
+        # A plain article of the site, not the one changed below.
+        rv.failing = sorted(
+            urlsplit(u).path
+            for u in portal.expected_pages(SITE)
+            if "/t2026" in u and not u.endswith(CHANGED)
+        )[0]
+
+        def run(run_id: str, *extra: str) -> None:
+            start = len(portal.served)
+            r = zwgk(
+                "run", "--config", str(cfg), "--db", str(db), "--out", str(tmp / "out"),
+                "--run", run_id, "--no-progress", *extra,
+            )  # fmt: skip
+            assert r.returncode == 0, r.stdout + r.stderr
+            key = run_id + ("+" if "--recrawl" in extra else "")
+            rv.served[key] = portal.served[start:]
+            rv.stdout[key] = r.stdout
+            rv.snapshots[key] = snapshot(store, run_id, [SITE] if "--site" in extra else sites)
+
+        run("2026-11")
+        run("2026-12")
+        # The page changed (its title), another one failing for this crawl.
+        original = (SITES_DIR / host / CHANGED.lstrip("/")).read_bytes()
+        changed = original.decode("gb18030").replace("<title>", "<title>（修订）", 1)
+        portal.edit(host, CHANGED, changed.encode("gb18030"))
+        portal.status_override[(host, rv.failing)] = 503
+        run("2026-12", "--recrawl", "--site", SITE)
+        # The failure is over; the server now ignores validators.
+        portal.status_override.clear()
+        portal.conditional = False
+        run("2027-01", "--site", SITE)
+        yield rv
+        store.dispose()
+
+
+def page_gets(served: list[Served]) -> list[Served]:
+    return [s for s in served if s.method == "GET" and not s.target.endswith("robots.txt")]
+
+
+def test_unchanged_revisit_asks_conditionally_and_gets_304s(revisit: Revisit) -> None:
+    first, second = revisit.served["2026-11"], revisit.served["2026-12"]
+    assert not any(s.conditional for s in first)
+    conditional = [s for s in page_gets(second) if s.conditional]
+    # Every HTML page answered 200 in the first visit is asked for with its validators.
+    html_ok = {
+        p.url
+        for site in ("hanshan", "qinghe", "lanhai")
+        for p in revisit.store.pages("2026-11", site)
+        if p.status == 200 and (p.content_type or "").startswith("text/html") and p.etag
+    }
+    assert len(conditional) >= len(html_ok) > 100
+    # 304, or a redirect on the way to the page (whose target answers 304).
+    others = [(s.target, s.status) for s in conditional if s.status != 304]
+    assert all(300 < status < 400 for _, status in others), others
+    assert sum(s.status == 304 for s in conditional) == len(html_ok)
+    snap = revisit.snapshots["2026-12"]
+    copies = set().union(*(snap[site]["not_modified"] for site in ("hanshan", "qinghe", "lanhai")))
+    assert copies == html_ok
+    # The Hanweb list data (POST, never conditional) is asked for again.
+    posts = [s for s in second if s.method == "POST" and "dataproxy" in s.target]
+    assert posts and all(s.status == 200 for s in posts)
+
+
+def test_unchanged_revisit_stores_the_same_content_findings_and_scores(revisit: Revisit) -> None:
+    a, b = revisit.snapshots["2026-11"], revisit.snapshots["2026-12"]
+    for site in ("hanshan", "qinghe", "lanhai"):
+        assert a[site]["pages"] == b[site]["pages"], site
+        assert a[site]["links"] == b[site]["links"], site
+        assert a[site]["items"] == b[site]["items"], site
+    assert a["findings"] and a["findings"] == b["findings"]
+    assert a["scores"] == b["scores"]
+
+
+def test_bytes_per_site_recorded_and_far_smaller_on_revisit(revisit: Revisit) -> None:
+    for site in ("hanshan", "qinghe", "lanhai"):
+        first, second = revisit.snapshots["2026-11"][site], revisit.snapshots["2026-12"][site]
+        bytes1, responses1, unchanged1 = first["transfer"]
+        bytes2, responses2, unchanged2 = second["transfer"]
+        assert responses1 and unchanged1 == 0
+        # At least the bodies of the pages stored (their sizes), plus headers.
+        assert bytes1 > first["body_bytes"] + 100 * responses1
+        assert unchanged2 == len(second["not_modified"]) > 0
+        assert responses2 and bytes2 < bytes1 * 0.10, site
+    out = revisit.stdout["2026-12"]
+    assert "downloaded in" in out and "pages not modified (304)" in out
+
+
+def test_changed_page_is_downloaded_again_and_its_new_content_used(revisit: Revisit) -> None:
+    # (The IPv6 probe and link verification never ask conditionally.)
+    served = [
+        s for s in page_gets(revisit.served["2026-12+"]) if s.target == CHANGED and s.conditional
+    ]
+    assert [s.status for s in served] == [200]
+    page = next(p for p in revisit.store.pages("2026-12", SITE) if p.url.endswith(CHANGED))
+    assert page.title and page.title.startswith("（修订）")
+    assert not page.not_modified
+    assert revisit.snapshots["2026-12+"][SITE]["not_modified"]
+
+
+def test_failed_page_is_fetched_unconditionally_next_time(revisit: Revisit) -> None:
+    failing = revisit.failing
+    in_recrawl = [s for s in page_gets(revisit.served["2026-12+"]) if s.target == failing]
+    # Stored with validators before, so asked conditionally (and retried);
+    # the server failed it.
+    assert in_recrawl and all(s.conditional and s.status == 503 for s in in_recrawl)
+    after = [s for s in page_gets(revisit.served["2027-01"]) if s.target == failing]
+    assert after and all(not s.conditional and s.status == 200 for s in after)
+    stored = next(p for p in revisit.store.pages("2027-01", SITE) if p.url.endswith(failing))
+    assert stored.status == 200 and stored.text and not stored.not_modified
+
+
+def test_server_ignoring_validators_just_works(revisit: Revisit) -> None:
+    served = page_gets(revisit.served["2027-01"])
+    assert any(s.conditional for s in served)
+    assert not any(s.status == 304 for s in served)
+    assert not revisit.snapshots["2027-01"][SITE]["not_modified"]
+    assert revisit.snapshots["2027-01"][SITE]["transfer"][2] == 0
+    # The same content as the first visit, but for the changed page.
+    a = [p for p in revisit.snapshots["2026-11"][SITE]["pages"] if not p[0].endswith(CHANGED)]
+    b = [p for p in revisit.snapshots["2027-01"][SITE]["pages"] if not p[0].endswith(CHANGED)]
+    assert a == b
