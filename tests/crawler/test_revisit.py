@@ -281,3 +281,56 @@ def test_summary_line_and_byte_counts() -> None:
     assert [format_bytes(n) for n in (0, 980, 37_376, 5 * 1024**3)] == [
         "0 B", "980 B", "36.5 KB", "5.0 GB",
     ]  # fmt: skip
+
+
+def test_portal_spider_conditional_requests_and_304s(tmp_path: Path) -> None:
+    """The spider's side, without a server: which requests carry validators,
+    and what a 304 becomes."""
+    from scrapy.http import FormRequest, Request, Response
+
+    from tests.conftest import make_config
+    from zwgk.crawler.items import PageItem
+    from zwgk.crawler.spiders.portal import CONDITIONAL_META, PortalSpider
+    from zwgk.store import StoredPage
+
+    spider = PortalSpider(site="demo", config=make_config(), db=str(tmp_path / "s.db"))
+    home, moved = "http://www.demo.gov.test/", "http://www.demo.gov.test/moved.html"
+    job = {"proxy": "http://www.demo.gov.test/dataproxy.jsp", "params": {"columnid": "1"},
+           "per_page": 2, "have": 2, "total": 6}  # fmt: skip
+    spider.basis = {
+        home: StoredPage(
+            7, home, '"h"', "Sun, 01 Nov 2026 00:00:00 GMT", [job],
+            [{"url": "http://www.demo.gov.test/a.html", "kind": "http", "element": "a",
+              "generated_by": None}],
+        ),
+        moved: StoredPage(8, "http://www.demo.gov.test/old-target.html", '"m"', None),
+    }  # fmt: skip
+    req = spider._request(home, 0)
+    assert req is not None and req.meta[CONDITIONAL_META]
+    assert req.headers[b"If-None-Match"] == b'"h"'
+    assert req.headers[b"If-Modified-Since"] == b"Sun, 01 Nov 2026 00:00:00 GMT"
+    plain = spider._request("http://www.demo.gov.test/new.html", 1)
+    assert plain is not None and CONDITIONAL_META not in plain.meta
+    assert b"If-None-Match" not in plain.headers
+
+    out = list(spider.parse(Response(home, status=304, request=req)))
+    item, follow, listdata = out
+    assert isinstance(item, PageItem) and item.copy_of == 7 and item.not_modified
+    assert (item.etag, item.final_url, item.depth, item.is_home) == ('"h"', home, 0, True)
+    assert isinstance(follow, Request) and follow.url == "http://www.demo.gov.test/a.html"
+    assert follow.meta["zdepth"] == 1
+    assert isinstance(listdata, FormRequest) and "startrecord=3&endrecord=6" in listdata.url
+
+    # A 304 from elsewhere than the stored page's final URL confirms nothing.
+    req2 = spider._request(moved, 1)
+    assert req2 is not None
+    redirected = req2.replace(url="http://www.demo.gov.test/new-target.html")
+    (again,) = spider.parse(Response(redirected.url, status=304, request=redirected))
+    assert isinstance(again, Request) and again.url == moved
+    assert CONDITIONAL_META not in again.meta and b"If-None-Match" not in again.headers
+
+    # A 304 to a request without validators delivers nothing: stored as a 304.
+    (nothing,) = spider.parse(Response(plain.url, status=304, request=plain))
+    assert isinstance(nothing, PageItem) and nothing.status == 304 and not nothing.not_modified
+    assert nothing.copy_of is None
+    spider.store.dispose()
