@@ -59,6 +59,34 @@ class RunTarget:
         return cls(crawler)
 
 
+# "HTTP/1.1 200 OK\r\n": the status line, which Scrapy does not hand on.
+_STATUS_LINE = 17
+
+
+class Transfer:
+    """What one crawler received from the network (robots.txt, redirects,
+    error pages, list data included): Scrapy's ``headers_received`` and
+    ``bytes_received`` signals, which its HTTP handler sends for each
+    response's headers and for each body chunk as it arrives, before any
+    decompression. Headers are counted as ``Name: value`` lines (as Scrapy
+    parsed them) plus the status line and the blank line."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+        self.responses = 0
+
+    def headers_received(self, headers: Any, **kwargs: Any) -> None:
+        self.responses += 1
+        size = _STATUS_LINE + 2
+        for name, values in headers.items():
+            for value in values:
+                size += len(name) + len(value) + 4  # ": " and CRLF
+        self.bytes += size
+
+    def bytes_received(self, data: bytes, **kwargs: Any) -> None:
+        self.bytes += len(data)
+
+
 class SiteCrawl:
     """A per-site crawl (the portal): begun when the crawler is built,
     finished when the spider closes with reason ``finished``.
@@ -84,7 +112,10 @@ class SiteCrawl:
         self.target = CrawlTarget(store, run_id, site.id, generation, resumed)
         setattr(crawler, _ATTR, self.target)
         self.started = time.monotonic()
+        self.transfer = Transfer()
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.transfer.headers_received, signal=signals.headers_received)
+        crawler.signals.connect(self.transfer.bytes_received, signal=signals.bytes_received)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteCrawl:
@@ -102,6 +133,11 @@ class SiteCrawl:
                     "seconds": round(time.monotonic() - self.started, 2),
                     "scheduled": spider.scheduled,
                     "resumed": t.resumed,
+                },
+                {
+                    "bytes_received": self.transfer.bytes,
+                    "responses": self.transfer.responses,
+                    "not_modified": spider.not_modified,
                 },
             )
         else:

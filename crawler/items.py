@@ -31,6 +31,14 @@ class PageItem:
     links: list[dict[str, Any]] = field(default_factory=list)
     # The items of the page's column list (rows of list_items), when it is one.
     list_items: list[dict[str, Any]] = field(default_factory=list)
+    # The response's validators, for the next crawl's conditional request.
+    etag: str | None = None
+    last_modified: str | None = None
+    # A 304 to those validators: the page is the stored page ``copy_of``
+    # (its id), which the store copies; the fields above that the response
+    # would have filled are left empty.
+    not_modified: bool = False
+    copy_of: int | None = None
 
 
 @dataclass

@@ -23,7 +23,7 @@ from zwgk.reports.exports import write_exports
 from zwgk.reports.remedies import load_remedies
 from zwgk.scoring import Rubric, Verdict, build_check, load_rubric
 from zwgk.store import Store
-from zwgk.vocab import safe_path_name
+from zwgk.vocab import format_bytes, safe_path_name
 
 # A coded value (``no_limit``, ``soft_404``) that a check's value_labels name.
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -60,6 +60,7 @@ def _env() -> Environment:
     env.filters["is_code"] = lambda v: bool(CODE.match(v))
     env.filters["is_url"] = lambda v: isinstance(v, str) and v.startswith(("http://", "https://"))
     env.filters["csp_hash"] = _csp_hash
+    env.filters["bytes"] = format_bytes
     return env
 
 
@@ -225,6 +226,16 @@ def build_view(
                 "pages": sr.pages,
                 "crawl_error": sr.error,
                 "crawl_stats": sr.stats,
+                # What the crawl downloaded, as stored with the site's run.
+                "transfer": (
+                    {
+                        "bytes_received": sr.bytes_received,
+                        "responses": sr.responses,
+                        "not_modified": sr.not_modified,
+                    }
+                    if sr.bytes_received is not None
+                    else None
+                ),
                 "score": sc.score if sc else None,
                 "max_score": sc.max_score if sc else None,
                 "vetoed": sc.vetoed if sc else [],
@@ -336,6 +347,7 @@ def write_reports(
             "groups": s["groups"],
             "rubric_version": s["rubric_version"],
             "pages": s["pages"],
+            "transfer": s["transfer"],
             "checks": s["checks"],
         }
         for s in view["sites"]

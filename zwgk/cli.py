@@ -37,7 +37,7 @@ from zwgk.runner import CrawlOutcome, RunResult, check, crawl, default_run_id, s
 from zwgk.runner import Progress as RunProgress
 from zwgk.scoring import load_rubric
 from zwgk.store import LockBusy, Store
-from zwgk.vocab import RunState, StageOutcome, UnsafeName, safe_path_name
+from zwgk.vocab import RunState, StageOutcome, UnsafeName, format_bytes, safe_path_name
 
 # 3: another zwgk holds this run on this store (cron started one too early).
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
@@ -444,11 +444,25 @@ def _write_pdfs(paths: list[Path]) -> list[Path]:
     return pdfs
 
 
+def summary_line(result: RunResult) -> str:
+    """The run's one line for cron mail: pages, and what the crawls of this
+    invocation downloaded (sites skipped as already crawled add nothing)."""
+    line = f"run {result.run_id}: {sum(c.pages for c in result.crawls)} pages crawled"
+    measured = [c for c in result.crawls if c.bytes_received is not None]
+    if measured:
+        received = sum(c.bytes_received or 0 for c in measured)
+        responses = sum(c.responses or 0 for c in measured)
+        unchanged = sum(c.not_modified or 0 for c in measured)
+        line += (
+            f", {format_bytes(received)} downloaded in {responses} responses"
+            f", {unchanged} pages not modified (304)"
+        )
+    return line
+
+
 def _summary(result: RunResult, out_dir: Path) -> None:
     root = out_dir / result.run_id
-    out.print(
-        f"run {result.run_id}: {sum(c.pages for c in result.crawls)} pages crawled", highlight=False
-    )
+    out.print(summary_line(result), highlight=False)
     if result.reports:
         out.print(f"scorecards: {root / 'index.html'}", highlight=False)
         out.print(f"findings:   {root / 'findings.json'}", highlight=False)

@@ -35,6 +35,20 @@ class CrawlOutcome:
     status: StageOutcome
     pages: int = 0
     error: str | None = None
+    # What the site's portal crawl transferred (site_runs); None when it
+    # was not crawled in this invocation or before migration 0008.
+    bytes_received: int | None = None
+    responses: int | None = None
+    not_modified: int | None = None
+
+
+def _transfer(store: Store, run_id: str, outcome: CrawlOutcome) -> CrawlOutcome:
+    sr = store.site_run(run_id, outcome.site_id)
+    if sr is not None and outcome.status is StageOutcome.CRAWLED:
+        outcome.bytes_received = sr.bytes_received
+        outcome.responses = sr.responses
+        outcome.not_modified = sr.not_modified
+    return outcome
 
 
 @dataclass
@@ -177,7 +191,7 @@ def crawl(
                 pages += c.pages(store, run_id, site_id)
             if status is not StageOutcome.CRAWLED:
                 break
-        outcomes[site_id] = CrawlOutcome(site_id, status, pages, error)
+        outcomes[site_id] = _transfer(store, run_id, CrawlOutcome(site_id, status, pages, error))
         progress.site_finished(site_id, status)
 
     @defer.inlineCallbacks

@@ -315,6 +315,16 @@ class _Fetched(Protocol):
     def status(self) -> int | None: ...
 
 
+def format_bytes(n: int) -> str:
+    """A byte count for people: ``980 B``, ``36.5 KB``, ``3.2 MB``, ``1.4 GB`` (1024-based)."""
+    value = float(n)
+    for unit in ("B", "KB", "MB"):
+        if value < 1024:
+            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
 def page_ok(page: _Fetched | None) -> bool:
     """A stored page that a visitor would see: it answered, below HTTP 400."""
     return (

@@ -36,7 +36,7 @@ from zwgk.crawler.fetch import classify_failure, failure_meta
 from zwgk.crawler.items import LinkBatchItem, PageItem
 from zwgk.crawler.spiders._setup import apply_settings, install_guard, load, open_store
 from zwgk.crawler.throttle import BLOCKED_META, patient
-from zwgk.store import Store
+from zwgk.store import Store, StoredPage
 from zwgk.vocab import PAGE_TYPES, FetchStatus, canonical_url, defragment
 
 # Hanweb's jpage asks the proxy for three pages at a time; so do we.
@@ -44,6 +44,10 @@ HANWEB_GROUP_PAGES = 3
 HANWEB_MAX_GROUPS = 2000
 
 _DIGITS_RE = re.compile(r"\d+")
+
+# request.meta: the request carries the stored page's validators.
+CONDITIONAL_META = "zwgk_conditional"
+NOT_MODIFIED = 304
 
 
 def url_pattern(url: str) -> str | None:
@@ -106,6 +110,9 @@ class PortalSpider(scrapy.Spider):
         self.patterns: Counter[str] = Counter()
         self.scheduled = 0
         self.pages_stored = 0
+        # The previous generation's pages asked for conditionally, by URL.
+        self.basis: dict[str, StoredPage] = {}
+        self.not_modified = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -138,13 +145,23 @@ class PortalSpider(scrapy.Spider):
             self.patterns[pattern] += 1
         self.seen.add(key)
         self.scheduled += 1
-        headers = {"Referer": referer} if referer else None
+        headers = {"Referer": referer} if referer else {}
+        meta: dict[str, Any] = {"zdepth": depth, "zurl": key}
+        stored = self.basis.get(key)
+        if stored is not None:
+            # The server answers 304 if the page is unchanged since the stored
+            # copy; that copy is then this crawl's page (parse_not_modified).
+            if stored.etag:
+                headers["If-None-Match"] = stored.etag
+            if stored.last_modified:
+                headers["If-Modified-Since"] = stored.last_modified
+            meta[CONDITIONAL_META] = True
         return Request(
             key,
             callback=self.parse,
             errback=self.on_error,
-            headers=headers,
-            meta={"zdepth": depth, "zurl": key},
+            headers=headers or None,
+            meta=meta,
             # The seen-set above is the crawl's duplicate filter. Scrapy's own
             # would drop a redirect back to a URL already requested (/loop ->
             # /loop2 -> /loop) without a word, and the page would be lost
@@ -154,6 +171,15 @@ class PortalSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         target = self.target
+        # One query per site: the validators of every page of the site's
+        # previous generation (the run's current one, else the last run's).
+        self.basis = self.store.revisit_basis(self.run_id, self.site.id)
+        if self.basis:
+            self.logger.info(
+                "revisit of %s: %d stored pages asked for conditionally",
+                self.site.id,
+                len(self.basis),
+            )
         if target.resumed:
             seen, frontier = self.store.crawl_state(
                 self.run_id, self.site.id, target.generation, follow=NAVIGABLE, never=NEVER_FOLLOWED
@@ -271,9 +297,14 @@ class PortalSpider(scrapy.Spider):
             content_type=ctype,
             size=size,
             elapsed_ms=int(meta.get("download_latency", 0) * 1000),
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
         )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        if response.status == NOT_MODIFIED and response.meta.get(CONDITIONAL_META):
+            yield from self.parse_not_modified(response)
+            return
         item = self._base_item(response)
         ctype = (item.content_type or "text/html").lower()
         if not ctype.startswith(PAGE_TYPES) or not self._in_scope(response.url):
@@ -330,10 +361,67 @@ class PortalSpider(scrapy.Spider):
                     requests.append(req)
         if jobs:
             # Stored with the page, so that a resumed crawl can send the
-            # list-data requests that were still pending (list_continuations).
-            item.meta = {**item.meta, "list_jobs": jobs}
+            # list-data requests that were still pending (list_continuations),
+            # and a revisit answered 304 sends them all again; how many list
+            # items the page itself holds, so that its 304 copy takes those
+            # and not the ones the list data added.
+            item.meta = {**item.meta, "list_jobs": jobs, "list_page_items": len(item.list_items)}
         yield item
         yield from requests
+
+    def parse_not_modified(self, response: Response) -> Iterator[Any]:
+        """A 304 to the stored page's validators: the page is the stored copy.
+
+        The store copies its content (status, text, metadata, links, list
+        items) into this generation; the crawl goes on through its stored
+        links and sends its list-data requests again, as for a download.
+        A 304 from elsewhere than the stored page's final URL (its redirect
+        changed) confirms nothing: the URL is asked again unconditionally.
+        """
+        key = response.meta["zurl"]
+        stored = self.basis.get(key)
+        if stored is None or defragment(response.url) != stored.final_url:
+            yield self._unconditional(response.request)
+            return
+        item = self._base_item(response)
+        item.copy_of = stored.id
+        item.not_modified = True
+        item.final_url = stored.final_url
+        item.status = None  # the stored page's, filled by the store
+        item.content_type = None
+        item.size = 0
+        # A 304 may leave its validators out; the stored ones still hold.
+        item.etag = item.etag or stored.etag
+        item.last_modified = item.last_modified or stored.last_modified
+        self.pages_stored += 1
+        self.not_modified += 1
+        depth = item.depth + 1
+        requests: list[Request] = list(self._follow(stored.links, depth, response.url))
+        for job in stored.list_jobs:
+            req = self._hanweb_request(
+                job["proxy"],
+                job["params"],
+                job["per_page"],
+                job["have"],
+                job["total"],
+                response.url,
+                item.depth,
+                0,
+            )
+            if req is not None:
+                requests.append(req)
+        yield item
+        yield from requests
+
+    def _unconditional(self, request: Request | None) -> Request:
+        assert request is not None
+        headers = request.headers.copy()
+        for name in (b"If-None-Match", b"If-Modified-Since"):
+            headers.pop(name, None)
+        meta = {k: v for k, v in request.meta.items() if k != CONDITIONAL_META}
+        for k in ("redirect_urls", "redirect_reasons", "redirect_times", "redirect_ttl"):
+            meta.pop(k, None)
+        return request.replace(url=meta["zurl"], headers=headers, meta=meta)
 
     def _hanweb_request(
         self,
@@ -427,3 +515,8 @@ class PortalSpider(scrapy.Spider):
             redirects=[{"url": u, "status": None} for u in redirect_urls],
             meta=failure_meta(failure.value),
         )
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1").strip() or None if value else None

@@ -100,6 +100,7 @@ def test_json_exports_shape(store: Store, tmp_path: Path) -> None:
             "groups": {},
             "rubric_version": None,
             "pages": 1,
+            "transfer": None,
             "checks": {
                 "structure": {
                     "status": "fail",

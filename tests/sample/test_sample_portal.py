@@ -771,3 +771,38 @@ def test_start_stop_releases_everything() -> None:
     with p:
         assert fetch(p, p.base_url("hanshan")).status == 200
         assert p.dns.port > 0 and dns_port > 0
+
+
+def test_static_files_answer_conditional_requests_as_nginx_does() -> None:
+    with SamplePortal() as p:
+        host = "www.hanshan.gov.test"
+        first = p.handle("GET", host, "/")
+        headers = dict(first.headers)
+        etag, modified = headers["ETag"], headers["Last-Modified"]
+        assert first.status == 200 and first.body and etag.startswith('"')
+
+        def status(**cond: str) -> int:
+            names = {"inm": "If-None-Match", "ims": "If-Modified-Since"}
+            return p.handle("GET", host, "/", b"", {names[k]: v for k, v in cond.items()}).status
+
+        not_modified = p.handle("GET", host, "/", b"", {"If-None-Match": etag})
+        assert (not_modified.status, not_modified.body) == (304, b"")
+        assert dict(not_modified.headers)["ETag"] == etag
+        assert status(inm=f'"x", W/{etag}') == 304 and status(inm="*") == 304
+        assert status(inm='"other"') == 200
+        assert status(ims=modified) == 304
+        assert status(ims="Mon, 01 Jan 2001 00:00:00 GMT") == 200
+        assert status(ims="not a date") == 200
+        # If-None-Match decides when both are sent (RFC 9110 13.2.2).
+        assert status(inm='"other"', ims=modified) == 200
+        # Dynamic routes (the data proxy, the soft 404) carry no validators.
+        assert "ETag" not in dict(p.handle("GET", host, "/xwzx/nonexistent.html").headers)
+        # A changed file has another ETag.
+        p.edit(host, "/index.html", first.body + b"<!-- changed -->")
+        assert status(inm=etag) == 200
+        changed = dict(p.handle("GET", host, "/").headers)["ETag"]
+        assert changed != etag and status(inm=changed) == 304
+        # A server that ignores validators still sends them.
+        p.conditional = False
+        assert status(inm=changed) == 200
+        assert [s.conditional for s in p.served[:2]] == [False, True]

@@ -268,3 +268,90 @@ def test_resume_frontier_keeps_the_stored_order_after_rows_move(store: Store) ->
             conn.commit()
     _, frontier = store.crawl_state("2026-11", "demo", gen)
     assert [url for url, _, _ in frontier] == targets
+
+
+def test_revisit_basis_and_304_copies(store: Store) -> None:
+    """A new run's crawl asks for the previous run's successful HTML pages with
+    validators, and a 304 copy of one is the stored page, links and list items
+    included, without what Hanweb's list data added to it (asked for again)."""
+    cfg = make_config()
+    home, col = "http://www.demo.gov.test/", "http://www.demo.gov.test/col/col1/index.html"
+    job = {"proxy": "http://www.demo.gov.test/dataproxy.jsp", "params": {}, "per_page": 2,
+           "have": 2, "total": 3}  # fmt: skip
+    listed = _list(col, "一", "二")
+    listed["meta"] = {**listed["meta"], "list_jobs": [job], "list_page_items": 2}
+    listed["etag"] = '"c1"'
+    modified = "Sun, 01 Nov 2026 00:00:00 GMT"
+    links = [link(col, "栏目"), link("http://www.demo.gov.test/a.pdf", "附件")]
+    pages = [
+        page(home, depth=0, is_home=True, etag='"h1"', last_modified=modified, title="首页",
+             links=links),
+        listed,
+        page("http://www.demo.gov.test/gone.html", status=404, etag='"g"'),
+        page("http://www.demo.gov.test/plain.txt", content_type="text/plain", etag='"t"'),
+        page("http://www.demo.gov.test/novalidators.html"),
+    ]  # fmt: skip
+    crawl_into(store, cfg, pages)
+    # What the list data added after the page was stored.
+    later = [{"position": 2, **list_item("三", "http://www.demo.gov.test/art/3.html", "2026-10")}]
+    sr = store.site_run("2026-11", "demo")
+    assert sr is not None
+    proxy_link = {
+        **link("http://www.demo.gov.test/art/3.html", "三"),
+        "generated_by": "hanweb_proxy",
+    }
+    store.add_links("2026-11", "demo", sr.generation, col, [proxy_link], later)
+
+    basis = store.revisit_basis("2026-12", "demo")
+    assert set(basis) == {home, col}
+    assert (basis[home].etag, basis[home].last_modified) == (
+        '"h1"',
+        "Sun, 01 Nov 2026 00:00:00 GMT",
+    )
+    assert [lk["url"] for lk in basis[home].links] == [col, "http://www.demo.gov.test/a.pdf"]
+    assert basis[col].links == [] and basis[col].list_jobs == [job]
+
+    store.ensure_run("2026-12", cfg.evaluation.as_of, cfg.evaluation.start, {})
+    gen, _ = store.begin_site_crawl("2026-12", "demo", "x", home, resume=False)
+    copies = [
+        {"url": u, "final_url": u, "fetch_status": "ok", "depth": d, "is_home": u == home,
+         "copy_of": basis[u].id, "not_modified": True, "etag": basis[u].etag}
+        for u, d in ((home, 0), (col, 1))
+    ]  # fmt: skip
+    store.add_pages("2026-12", "demo", gen, copies)
+    store.finish_site_crawl(
+        "2026-12", "demo", gen, {}, {"bytes_received": 1234, "responses": 3, "not_modified": 2}
+    )
+    new = {p.url: p for p in store.pages("2026-12", "demo")}
+    old = {p.url: p for p in store.pages("2026-11", "demo")}
+    for u in (home, col):
+        assert new[u].not_modified and not old[u].not_modified
+        for attr in ("status", "title", "meta", "text", "content_type", "size", "encoding"):
+            assert getattr(new[u], attr) == getattr(old[u], attr), (u, attr)
+    assert [(lk.source_url, lk.url, lk.on_home) for lk in store.links("2026-12", "demo")] == [
+        (home, col, True),
+        (home, "http://www.demo.gov.test/a.pdf", True),
+    ]
+    assert [i.title for i in store.list_items("2026-12", "demo")] == ["一", "二"]
+    sr = store.site_run("2026-12", "demo")
+    assert sr is not None and (sr.bytes_received, sr.responses, sr.not_modified) == (1234, 3, 2)
+    # A re-crawl of the run asks against the run's own current generation.
+    again = store.revisit_basis("2026-12", "demo")
+    assert set(again) == {home, col} and again[home].id == new[home].id
+
+
+def test_a_304_copy_whose_source_is_gone_is_an_error(store: Store) -> None:
+    cfg = make_config()
+    crawl_into(store, cfg, [page("http://www.demo.gov.test/", etag='"x"')])
+    basis = store.revisit_basis("2026-12", "demo")
+    store.ensure_run("2026-12", cfg.evaluation.as_of, cfg.evaluation.start, {})
+    gen, _ = store.begin_site_crawl("2026-12", "demo", "x", cfg.sites[0].home, resume=False)
+    # Another process re-crawls 2026-11 meanwhile: the source page is deleted.
+    crawl_into(store, cfg, [page("http://www.demo.gov.test/other.html")])
+    home = "http://www.demo.gov.test/"
+    row = {"url": home, "final_url": home, "fetch_status": "ok", "depth": 0,
+           "copy_of": basis[home].id}  # fmt: skip
+    store.add_pages("2026-12", "demo", gen, [row])
+    store.finish_site_crawl("2026-12", "demo", gen, {})
+    (p,) = store.pages("2026-12", "demo")
+    assert p.fetch_status == "error" and not p.not_modified and "304" in (p.error or "")

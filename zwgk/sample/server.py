@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import email.utils
 import errno
+import hashlib
 import http.server
 import json
 import math
@@ -23,6 +25,7 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -80,6 +83,27 @@ class Reply:
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
+
+
+@dataclass(frozen=True)
+class Served:
+    """One answered request, for tests: whether it was conditional (carried
+    If-None-Match or If-Modified-Since) and the status it got."""
+
+    method: str
+    host: str
+    target: str
+    status: int
+    conditional: bool
+    sent: int  # body bytes sent
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    """If-None-Match's weak comparison (RFC 9110 13.1.2)."""
+    if header.strip() == "*":
+        return True
+    bare = etag.removeprefix("W/")
+    return any(t.strip().removeprefix("W/") == bare for t in header.split(","))
 
 
 class _HTTPServer(http.server.ThreadingHTTPServer):
@@ -145,11 +169,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_error(400)
             return
         body = self.rfile.read(length) if length else b""
-        reply = portal.handle(method, self.headers.get("Host", ""), self.path, body)
+        reply = portal.handle(
+            method, self.headers.get("Host", ""), self.path, body, dict(self.headers.items())
+        )
         self.send_response(reply.status)
         for name, value in reply.headers:
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply.body)))
+        if reply.status != 304:  # a 304 has no body, and says nothing of its length
+            self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
         if method != "HEAD":
             self.wfile.write(reply.body)
@@ -191,6 +218,17 @@ class SamplePortal:
         self._port: int | None = None
         self._lock = threading.Lock()
         self.requests: list[tuple[str, str, str]] = []
+        # Every answer, with whether the request was conditional.
+        self.served: list[Served] = []
+        # Static files answer conditional requests as nginx does (ETag and
+        # Last-Modified; 304 when they match); False: validators are sent
+        # but conditional requests ignored, as some CMS front ends do.
+        self.conditional = True
+        # Tests change the site: (host, path) -> new file content, or the
+        # status a file is served with for now.
+        self._edits: dict[tuple[str, str], tuple[bytes, float]] = {}
+        self.status_override: dict[tuple[str, str], int] = {}
+        self._started = time.time()
         self.ipv6 = False
         self._jpage: dict[str, dict[str, dict[str, Any]]] = json.loads(
             JPAGE_FILE.read_text(encoding="utf-8")
@@ -367,21 +405,42 @@ class SamplePortal:
 
     # -- request handling -----------------------------------------------------------------
 
-    def handle(self, method: str, host_header: str, target: str, body: bytes = b"") -> Reply:
+    def edit(self, host: str, path: str, content: bytes) -> None:
+        """Serve ``content`` as the file at ``path`` from now on (modified now)."""
+        with self._lock:
+            self._edits[(host, path)] = (content, time.time())
+
+    def handle(
+        self,
+        method: str,
+        host_header: str,
+        target: str,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
         """Answer one request; ``target`` is the request-target as received."""
         if target.startswith(("http://", "https://")):  # absolute-form, as a proxy would send
             parts = urlsplit(target)
             host_header = parts.netloc
             target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         host = _host_only(host_header)
+        cond = {k.lower(): v for k, v in (headers or {}).items()}
+        cond = {k: v for k, v in cond.items() if k in ("if-none-match", "if-modified-since")}
         with self._lock:
             self.requests.append((method, host, target))
         try:
-            return self._route(method, host, target, body)
+            reply = self._route(method, host, target, body, cond)
         except Exception:  # a bug in one route must not take the server down
-            return Reply(500, (("Content-Type", "text/plain"),), b"internal error\n")
+            reply = Reply(500, (("Content-Type", "text/plain"),), b"internal error\n")
+        with self._lock:
+            self.served.append(
+                Served(method, host, target, reply.status, bool(cond), len(reply.body))
+            )
+        return reply
 
-    def _route(self, method: str, host: str, target: str, body: bytes) -> Reply:
+    def _route(
+        self, method: str, host: str, target: str, body: bytes, cond: dict[str, str]
+    ) -> Reply:
         if host not in C.SERVED_HOSTS:
             return self._not_found()
         raw_path, _, query = target.partition("?")
@@ -411,12 +470,19 @@ class SamplePortal:
             return self._dataproxy(host, query, body)
         if method not in ("GET", "HEAD"):
             return Reply(405, (("Allow", "GET, HEAD"), ("Content-Type", "text/plain")), b"")
-        return self._static(host, path, query)
+        return self._static(host, path, query, method, cond)
 
     def _not_found(self) -> Reply:
         return Reply(404, (("Content-Type", "text/html"),), NOT_FOUND)
 
-    def _static(self, host: str, path: str, query: str) -> Reply:
+    def _static(
+        self,
+        host: str,
+        path: str,
+        query: str,
+        method: str = "GET",
+        cond: dict[str, str] | None = None,
+    ) -> Reply:
         root = (SITES_DIR / host).resolve()
         parts = [s for s in path.split("/") if s]
         if any(s.startswith(".") for s in parts):
@@ -436,14 +502,50 @@ class SamplePortal:
         if not resolved.is_file():
             return self._not_found()
         ctype = CONTENT_TYPES.get(resolved.suffix.lower(), "application/octet-stream")
-        data = resolved.read_bytes()
+        file_path = "/" + resolved.relative_to(root).as_posix()
+        with self._lock:
+            edited = self._edits.get((host, file_path))
+            status = self.status_override.get((host, file_path), 200)
+        if edited is not None:
+            data, mtime = edited
+        else:
+            # The files' own times are those of the checkout; a served site
+            # is as old as the server, at most.
+            data, mtime = resolved.read_bytes(), min(resolved.stat().st_mtime, self._started)
         header = ctype
         if ctype in TEXT_TYPES:
-            file_path = "/" + resolved.relative_to(root).as_posix()
             charset = C.CHARSET_OVERRIDES.get((host, file_path), C.SERVED_HOSTS[host].charset)
             header = f"{ctype}; charset={charset}"
             data = self._rewrite(data)
-        return Reply(200, (("Content-Type", header),), data)
+        # As nginx: a strong ETag that changes with the file, Last-Modified
+        # its time (to the second).
+        etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
+        modified = int(mtime)
+        validators = (
+            ("ETag", etag),
+            ("Last-Modified", email.utils.formatdate(modified, usegmt=True)),
+        )
+        headers = (("Content-Type", header), *validators)
+        if (
+            status == 200
+            and cond
+            and self.conditional
+            and method in ("GET", "HEAD")
+            and self._not_modified(cond, etag, modified)
+        ):
+            return Reply(304, validators, b"")
+        return Reply(status, headers, data)
+
+    @staticmethod
+    def _not_modified(cond: dict[str, str], etag: str, modified: int) -> bool:
+        """RFC 9110 13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+        if "if-none-match" in cond:
+            return _etag_matches(cond["if-none-match"], etag)
+        try:
+            since = email.utils.parsedate_to_datetime(cond["if-modified-since"]).timestamp()
+        except (KeyError, TypeError, ValueError):
+            return False
+        return modified <= since
 
     def _rewrite(self, data: bytes) -> bytes:
         """Add the portal's port to absolute links between sample hosts.

@@ -1,5 +1,6 @@
 """Storage: SQLAlchemy 2 models and Alembic migrations (SQLite by default, any URL)."""
 
+from zwgk.store.crawl import StoredPage
 from zwgk.store.db import LockBusy, LockHolder, Store, default_db_url
 from zwgk.store.models import (
     CheckResult,
@@ -31,6 +32,7 @@ __all__ = [
     "Score",
     "SiteRun",
     "Store",
+    "StoredPage",
     "UrlCheck",
     "default_db_url",
 ]

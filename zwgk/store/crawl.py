@@ -4,20 +4,71 @@ what a resumed crawl reads back (``crawl_state``)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, KeysView, Sequence
+from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from zwgk.store.base import StoreBase
-from zwgk.store.models import Link, ListItem, Page
+from zwgk.store.base import StoreBase, site_run_row
+from zwgk.store.models import Link, ListItem, Page, SiteRun
+from zwgk.vocab import HTML_TYPES, FetchStatus
 
 _LINKS = cast(Table, Link.__table__)
 _LIST_ITEMS = cast(Table, ListItem.__table__)
 # Keys a crawled page's dict may have: Page's attributes, its links and the
 # items of its column list.
 _CHILDREN = frozenset({"links", "list_items"})
-_PAGE_KEYS = frozenset(Page.__mapper__.attrs.keys()) | _CHILDREN
+# ``copy_of``: the id of a stored page the server answered 304 for; the row
+# is stored as a copy of it (add_pages).
+_PAGE_KEYS = frozenset(Page.__mapper__.attrs.keys()) | _CHILDREN | {"copy_of"}
+# What a 304 copy takes from the stored page: everything the response would
+# have given, had it been downloaded. The crawl's own facts (depth, home,
+# redirects, latency, validators, when) are the new request's.
+COPIED = (
+    "final_url", "status", "content_type", "size", "encoding", "title", "meta", "text",
+    "text_len", "text_hash", "fragment_ids",
+)  # fmt: skip
+# Links and list items that script-loaded list data (Hanweb's dataproxy)
+# added to a page after it was stored: a revisit asks for that data again
+# (the page's ``meta["list_jobs"]``), as a download of the page would, so a
+# 304 copy leaves them out.
+LIST_DATA_LINKS = "hanweb_proxy"
+_LINK_COPY = [
+    c.key
+    for c in _LINKS.columns
+    if c.key not in ("id", "run_id", "site_id", "generation", "page_id", "source_url", "on_home")
+]
+_ITEM_COPY = [
+    c.key
+    for c in _LIST_ITEMS.columns
+    if c.key not in ("id", "run_id", "site_id", "generation", "page_id", "page_url")
+]
+
+
+@dataclass
+class StoredPage:
+    """A page of a site's previous generation that a revisit may ask for
+    conditionally: its validators, and what the crawl follows from it when
+    the server answers 304 (its links in stored order, its list-data jobs)."""
+
+    id: int
+    final_url: str
+    etag: str | None
+    last_modified: str | None
+    list_jobs: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+
+
+def page_list_items(meta: dict[str, Any] | None) -> int | None:
+    """How many of a page's list items its own HTML holds, when list data
+    loaded by script added more (None: all of them are the page's)."""
+    meta = meta or {}
+    jobs = meta.get("list_jobs")
+    if not jobs:
+        return None
+    n = meta.get("list_page_items")
+    return int(n) if n is not None else min(int(j.get("have", 0)) for j in jobs)
 
 
 def _same_keys(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -59,7 +110,139 @@ def count_pages(s: Session, run_id: str, site_id: str, generation: int) -> int:
     return s.query(Page).filter_by(run_id=run_id, site_id=site_id, generation=generation).count()
 
 
+def previous_generation(s: Session, run_id: str, site_id: str) -> tuple[str, int] | None:
+    """The site's most recent stored generation a new crawl of it replaces
+    or follows: the run's current one (a re-crawl), else the current one of
+    the run in which the site was crawled last."""
+    sr = site_run_row(s, run_id, site_id)
+    if sr is not None and sr.generation > 0:
+        return run_id, sr.generation
+    row = s.execute(
+        select(SiteRun.run_id, SiteRun.generation)
+        .where(SiteRun.site_id == site_id, SiteRun.run_id != run_id, SiteRun.generation > 0)
+        .order_by(SiteRun.crawl_finished.desc(), SiteRun.id.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def _copies(s: Session, items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``items`` with every ``copy_of`` row filled from the stored page it
+    names (three queries for the whole batch)."""
+    ids = {item["copy_of"] for item in items if item.get("copy_of") is not None}
+    if not ids:
+        return list(items)
+    sources = {
+        row.id: row
+        for row in s.execute(
+            select(Page.id, *(getattr(Page, c) for c in COPIED)).where(Page.id.in_(ids))
+        )
+    }
+    links: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for m in s.execute(
+        select(Link.page_id, *(getattr(Link, c) for c in _LINK_COPY))
+        .where(Link.page_id.in_(ids))
+        .where(or_(Link.generated_by.is_(None), Link.generated_by != LIST_DATA_LINKS))
+        .order_by(Link.id)
+    ).mappings():
+        links[m["page_id"]].append({c: m[c] for c in _LINK_COPY})
+    entries: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for m in s.execute(
+        select(ListItem.page_id, *(getattr(ListItem, c) for c in _ITEM_COPY))
+        .where(ListItem.page_id.in_(ids))
+        .order_by(ListItem.id)
+    ).mappings():
+        entries[m["page_id"]].append({c: m[c] for c in _ITEM_COPY})
+    out: list[dict[str, Any]] = []
+    for item in items:
+        source_id = item.get("copy_of")
+        row = {k: v for k, v in item.items() if k != "copy_of"}
+        if source_id is None:
+            out.append(row)
+            continue
+        src = sources.get(source_id)
+        if src is None:
+            # Re-crawled (and so deleted) by another process since this crawl
+            # began: what the 304 confirmed is gone.
+            row.update(
+                fetch_status=FetchStatus.ERROR.value,
+                not_modified=False,
+                error="304 Not Modified, but the stored copy it confirmed is gone; crawl again",
+                links=[],
+                list_items=[],
+            )
+            out.append(row)
+            continue
+        row.update({c: getattr(src, c) for c in COPIED})
+        row["not_modified"] = True
+        row["links"] = links[source_id]
+        keep = page_list_items(src.meta)
+        row["list_items"] = [e for e in entries[source_id] if keep is None or e["position"] < keep]
+        out.append(row)
+    return out
+
+
 class CrawlStore(StoreBase):
+    def revisit_basis(self, run_id: str, site_id: str) -> dict[str, StoredPage]:
+        """The pages a new crawl of the site may ask for conditionally, by
+        their stored (canonical) URL: the successful HTML pages with
+        validators of the site's previous generation (``previous_generation``).
+        Two queries for the whole site."""
+        with self.Session() as s:
+            prev = previous_generation(s, run_id, site_id)
+            if prev is None:
+                return {}
+            prev_run, generation = prev
+            where = (
+                Page.run_id == prev_run,
+                Page.site_id == site_id,
+                Page.generation == generation,
+            )
+            basis: dict[str, StoredPage] = {}
+            by_id: dict[int, StoredPage] = {}
+            for pid, url, final, ctype, etag, modified, jobs in s.execute(
+                select(
+                    Page.id,
+                    Page.url,
+                    Page.final_url,
+                    Page.content_type,
+                    Page.etag,
+                    Page.last_modified,
+                    Page.meta["list_jobs"],
+                )
+                .where(*where)
+                .where(Page.fetch_status == FetchStatus.OK.value)
+                .where(Page.status >= 200, Page.status < 300)
+                .where(or_(Page.etag.is_not(None), Page.last_modified.is_not(None)))
+                .order_by(Page.id)
+            ):
+                if url in basis or not (ctype or "").lower().startswith(HTML_TYPES):
+                    continue
+                sp = StoredPage(pid, final, etag, modified, list(jobs or []))
+                basis[url] = by_id[pid] = sp
+            if not basis:
+                return {}
+            for page_id, url, element, generated_by in s.execute(
+                select(Link.page_id, Link.url, Link.element, Link.generated_by)
+                .where(
+                    Link.run_id == prev_run, Link.site_id == site_id, Link.generation == generation
+                )
+                .where(Link.kind == "http", Link.url.is_not(None))
+                .where(or_(Link.generated_by.is_(None), Link.generated_by != LIST_DATA_LINKS))
+                .order_by(Link.id)
+            ):
+                owner = by_id.get(page_id)
+                if owner is not None:
+                    owner.links.append(
+                        {
+                            "url": url,
+                            "kind": "http",
+                            "element": element,
+                            "generated_by": generated_by,
+                        }
+                    )
+        return basis
+
     def add_pages(
         self, run_id: str, site_id: str, generation: int, items: Sequence[dict[str, Any]]
     ) -> None:
@@ -76,6 +259,7 @@ class CrawlStore(StoreBase):
             for key in item.keys() & {"run_id", "site_id", "generation"}:
                 raise TypeError(f"got multiple values for keyword argument {key!r}")
         with self.session() as s:
+            items = _copies(s, items)
             page_ids: list[int] = []
             for run in _same_keys(
                 [

@@ -92,9 +92,18 @@ class RunStore(StoreBase):
             return sr.crawl_generation, False
 
     def finish_site_crawl(
-        self, run_id: str, site_id: str, generation: int, stats: dict[str, Any]
+        self,
+        run_id: str,
+        site_id: str,
+        generation: int,
+        stats: dict[str, Any],
+        transfer: dict[str, int] | None = None,
     ) -> None:
-        """Make ``generation`` current and drop the old one, in one transaction."""
+        """Make ``generation`` current and drop the old one, in one transaction.
+
+        ``transfer``: what the crawl received, ``bytes_received``,
+        ``responses`` and ``not_modified`` (304 answers to its conditional
+        requests); stored with the site's run."""
         with self.session() as s:
             sr = site_run_row(s, run_id, site_id)
             assert sr is not None
@@ -106,6 +115,10 @@ class RunStore(StoreBase):
             sr.crawl_finished = utcnow()
             sr.pages = count_pages(s, run_id, site_id, generation)
             sr.stats = stats
+            if transfer is not None:
+                sr.bytes_received = transfer.get("bytes_received", 0)
+                sr.responses = transfer.get("responses", 0)
+                sr.not_modified = transfer.get("not_modified", 0)
 
     def fail_site(self, run_id: str, site_id: str, error: str) -> None:
         with self.session() as s:

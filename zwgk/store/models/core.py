@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Date, DateTime, Dialect, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy import Text as _Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -86,3 +96,10 @@ class SiteRun(Base):
     pages: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(SafeText, nullable=True)
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What the finished crawl transferred (None: crawled before migration
+    # 0008): response bytes as received (headers and body before
+    # decompression), responses received, and how many were 304 answers to
+    # a conditional request (pages not downloaded again).
+    bytes_received: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    responses: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    not_modified: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -46,6 +46,13 @@ class Page(Base):
     depth: Mapped[int] = mapped_column(Integer, default=0)
     is_home: Mapped[bool] = mapped_column(Boolean, default=False)
     fetched_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The response's validators (ETag, Last-Modified), sent back as
+    # If-None-Match / If-Modified-Since when the site is crawled again.
+    etag: Mapped[str | None] = mapped_column(SafeText, nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(SafeText, nullable=True)
+    # True: the server answered 304 to those validators, and the row is a copy
+    # of the stored page they came from (status, text, links, list items).
+    not_modified: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Link(Base):
