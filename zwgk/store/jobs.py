@@ -19,16 +19,18 @@ finishes the row as its owner. The coordinator sweeps stale rows back to
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import threading
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from zwgk.store.base import StoreBase
-from zwgk.store.models import Link, SiteRun, UrlCheck
+from zwgk.store.locks import pid_alive
+from zwgk.store.models import Link, Page, SiteRun, UrlCheck
 from zwgk.store.models.core import utcnow
 from zwgk.store.models.jobs import Claim, RunFile, SiteJob
 from zwgk.vocab import JobState, canonical_url
@@ -41,6 +43,13 @@ def _chunks(keys: Collection[str]) -> Iterator[list[str]]:
     items = sorted(keys)
     for i in range(0, len(items), CHUNK):
         yield items[i : i + CHUNK]
+
+
+def _dead_here(worker: str | None) -> bool:
+    """Whether a job's holder (``host:pid``) is a process of this host that
+    no longer exists: its job need not wait for the heartbeat to go stale."""
+    host, _, pid = (worker or "").rpartition(":")
+    return host == socket.gethostname() and pid.isdigit() and not pid_alive(int(pid))
 
 
 class JobStore(StoreBase):
@@ -218,6 +227,7 @@ class JobStore(StoreBase):
                     job.state == JobState.RUNNING
                     and job.heartbeat_at is not None
                     and now - job.heartbeat_at <= stale_after
+                    and not _dead_here(job.worker)
                 ):
                     job.dispatch = dispatch
                     continue
@@ -340,6 +350,39 @@ class JobStore(StoreBase):
                 if res.rowcount:  # type: ignore[attr-defined]
                     swept.append(site_id)
         return swept
+
+    def fail_site_job(self, run_id: str, site_id: str, error: str) -> bool:
+        """The coordinator's record of a job whose process ended without
+        finishing it (crashed, killed): failed, like a crawl that raised."""
+        with self.session() as s:
+            res = s.execute(
+                update(SiteJob)
+                .where(
+                    SiteJob.run_id == run_id,
+                    SiteJob.site_id == site_id,
+                    SiteJob.state.in_([JobState.QUEUED, JobState.RUNNING]),
+                )
+                .values(state=JobState.FAILED, outcome="failed", error=error, finished_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            return bool(res.rowcount)  # type: ignore[attr-defined]
+
+    def crawl_page_counts(self, run_id: str) -> dict[str, int]:
+        """Pages stored so far by each site's crawl (the generation being
+        written, else the current one), for progress displays."""
+        with self.Session() as s:
+            rows = s.execute(
+                select(Page.site_id, func.count())
+                .join(
+                    SiteRun,
+                    (SiteRun.run_id == Page.run_id)
+                    & (SiteRun.site_id == Page.site_id)
+                    & (SiteRun.crawl_generation == Page.generation),
+                )
+                .where(Page.run_id == run_id)
+                .group_by(Page.site_id)
+            ).all()
+        return {site: int(n) for site, n in rows}
 
     def site_jobs(self, run_id: str) -> list[SiteJob]:
         with self.Session() as s:
