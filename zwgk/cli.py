@@ -452,6 +452,43 @@ def run(
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
 
 
+@app.command()
+def worker(
+    broker: Annotated[str, typer.Option("--broker", help="Celery broker URL (redis://…).")],
+    db: DbOpt = "zwgk.db",
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", min=1, max=256, help="Site jobs at once (default: CPUs)."),
+    ] = None,
+    log_dir: Annotated[
+        Path | None, typer.Option("--log-dir", help="Scrapy logs: DIR/RUN/crawl-SITE.log.")
+    ] = None,
+    visibility_timeout: Annotated[
+        float,
+        typer.Option(
+            "--visibility-timeout",
+            min=1,
+            help="Seconds after which Redis hands a killed worker's job to another.",
+        ),
+    ] = 3600.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run site jobs of any run sent to the broker (`zwgk run --broker`), on this machine."""
+    _setup_logging(verbose)
+    from zwgk.jobs.queue import run_worker
+
+    store = _store(db)  # migrated and reachable before any job is taken
+    store.dispose()
+    run_worker(
+        store.url,
+        broker,
+        concurrency or os.cpu_count() or 1,
+        log_dir=log_dir,
+        visibility_timeout_s=visibility_timeout,
+        loglevel="INFO" if verbose else "WARNING",
+    )
+
+
 @app.command("crawl")
 def crawl_cmd(
     config: ConfigOpt = Path("config/sites.yaml"),
