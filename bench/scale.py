@@ -140,7 +140,7 @@ def start_workers(n: int, db: Path, broker: str, work: Path) -> list[subprocess.
                 env=env(),
                 stdout=subprocess.DEVNULL,
                 stderr=logf,
-            )  # fmt: skip
+            )
         )
     time.sleep(3)  # connected and waiting before the clock starts
     return procs
