@@ -11,10 +11,7 @@ reports from the store, as after a run in one process.
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,7 +20,7 @@ from typing import Protocol
 
 from zwgk.config import Config
 from zwgk.crawler.collectors import Scope, registry
-from zwgk.jobs.site import JobSettings, run_files
+from zwgk.jobs.site import JobSettings, run_files, run_job_process
 from zwgk.runner import CrawlOutcome
 from zwgk.store import Store
 from zwgk.store.models import SiteJob
@@ -79,14 +76,17 @@ def wait(
     *,
     sweep: bool,
     watch: Watch | None = None,
-    interval_s: float = 0.5,
+    interval_s: float = 1.0,
 ) -> list[SiteJob]:
     """Until every job of ``site_ids`` is done or failed; with ``sweep``,
     jobs whose heartbeat is older than ``settings.stale_s`` are put back in
-    the queue and sent again."""
+    the queue and sent again (looked for five times per stale timeout: a
+    write to the store, kept off the jobs' way)."""
     wanted = set(site_ids)
+    next_sweep = 0.0
     while True:
-        if sweep:
+        if sweep and time.monotonic() >= next_sweep:
+            next_sweep = time.monotonic() + max(interval_s, settings.stale_s / 5)
             for site_id in store.sweep_site_jobs(run_id, settings.stale_after):
                 if site_id in wanted:
                     launcher.submit(site_id)
@@ -122,7 +122,7 @@ def check_errors(store: Store, run_id: str, site_ids: list[str]) -> list[str]:
     ]
 
 
-def job_command(
+def job_args(
     db_url: str,
     run_id: str,
     site_id: str,
@@ -131,11 +131,11 @@ def job_command(
     log_file: Path | None,
     worker: str | None = None,
 ) -> list[str]:
-    """The command that runs one site job in a process of its own (a fresh
-    Python, so a fresh Twisted reactor)."""
+    """The arguments of ``python -m zwgk.jobs.site`` (``site.main``) for one
+    site job; ``run_job_process`` runs it in a process of its own."""
     import json
 
-    cmd = [sys.executable, "-m", "zwgk.jobs.site", "--db", db_url, "--run", run_id]
+    cmd = ["--db", db_url, "--run", run_id]
     cmd += ["--site", site_id, "--dispatch", dispatch, "--settings", json.dumps(settings.as_dict())]
     if log_file is not None:
         cmd += ["--log", str(log_file)]
@@ -164,14 +164,11 @@ class LocalLauncher:
         self.running: dict[str, Future[tuple[int, str]]] = {}
 
     def _run(self, site_id: str) -> tuple[int, str]:
-        cmd = job_command(
-            self.store.url, self.run_id, site_id, self.dispatch, self.settings, self.log_file
+        return run_job_process(
+            job_args(
+                self.store.url, self.run_id, site_id, self.dispatch, self.settings, self.log_file
+            )
         )
-        proc = subprocess.run(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=os.environ
-        )
-        lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-        return proc.returncode, (lines[-1] if lines else "")
 
     def submit(self, site_id: str) -> None:
         self.running[site_id] = self.pool.submit(self._run, site_id)

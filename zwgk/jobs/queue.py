@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from celery import Celery
 
-from zwgk.jobs.coordinator import job_command
-from zwgk.jobs.site import JobSettings
+from zwgk.jobs.coordinator import job_args
+from zwgk.jobs.site import JobSettings, run_job_process
 
 TASK = "zwgk.site_job"
 QUEUE = "zwgk"
@@ -62,7 +61,7 @@ def _site_job(
     log_file = Path(log_dir) / run_id / f"crawl-{site_id}.log" if log_dir else None
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
-    cmd = job_command(
+    args = job_args(
         db,
         run_id,
         site_id,
@@ -73,7 +72,8 @@ def _site_job(
     )
     # The job records its own end in the store; a child that crashed
     # leaves its row running, and the coordinator's sweep sends it again.
-    return subprocess.run(cmd, env=os.environ, check=False).returncode
+    code, _last = run_job_process(args)
+    return code
 
 
 class CeleryLauncher:

@@ -25,6 +25,7 @@ import socket
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,14 +125,31 @@ class JobResult:
     check_errors: list[str] = dataclasses.field(default_factory=list)
 
 
-def _die_with_parent() -> None:
-    """A job whose worker or ``zwgk run`` is killed stops too (Linux), so
-    that a site is never crawled by an orphan beside its redelivery."""
+def _die_with_parent(owner_pid: int | None) -> None:
+    """A job whose worker or ``zwgk run`` is killed stops too, so that a
+    site is never crawled by an orphan beside its redelivery: killed with
+    its parent process (Linux ``PR_SET_PDEATHSIG``), and with ``owner_pid``
+    (the worker or ``zwgk run`` that asked for it, whose fork server is the
+    parent), watched from a thread."""
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except OSError:
         pass
+    if owner_pid is None:
+        return
+
+    def watch() -> None:
+        while True:
+            try:
+                os.kill(owner_pid, 0)
+            except ProcessLookupError:
+                os.kill(os.getpid(), signal.SIGKILL)
+            except PermissionError:
+                pass
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="owner-watch", daemon=True).start()
 
 
 def run_site_job(
@@ -204,6 +222,39 @@ def run_site_job(
     return result
 
 
+_FORK_LOCK = threading.Lock()
+
+
+def _child(argv: list[str], output: str) -> None:
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    sys.exit(main(argv))
+
+
+def run_job_process(argv: list[str]) -> tuple[int, str]:
+    """Run ``main(argv)`` in a process of its own and wait for it; returns
+    its exit status (negative: the signal that killed it) and the last line
+    it wrote. The process is forked from a fork server that has imported
+    what a job needs (``zwgk.jobs.preload``) but started no reactor, so each
+    job still gets a fresh one; it dies with its parent (``main``)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("forkserver")
+    with _FORK_LOCK:
+        ctx.set_forkserver_preload(["zwgk.jobs.preload"])
+    with tempfile.NamedTemporaryFile(prefix="zwgk-job-", suffix=".log") as out:
+        argv = [*argv, "--owner-pid", str(os.getpid())]
+        proc = ctx.Process(target=_child, args=(argv, out.name), daemon=False)
+        with _FORK_LOCK:
+            proc.start()
+        proc.join()
+        text = Path(out.name).read_text(encoding="utf-8", errors="replace")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return proc.exitcode if proc.exitcode is not None else -1, (lines[-1] if lines else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m zwgk.jobs.site --db URL --run ID --site ID --dispatch TOKEN``:
     exit 0 when the job ran to its end (whatever the site's findings) or
@@ -216,8 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--settings", default="{}", help="JobSettings as JSON")
     p.add_argument("--log", type=Path, default=None, help="Scrapy's log file")
     p.add_argument("--worker", default=None)
+    p.add_argument("--owner-pid", type=int, default=None, help="die when this process does")
     a = p.parse_args(argv)
-    _die_with_parent()
+    _die_with_parent(a.owner_pid)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger("zwgk").handlers[:] = [handler]
