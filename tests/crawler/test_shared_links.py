@@ -33,7 +33,10 @@ class Handler(BaseHTTPRequestHandler):
     def _answer(self, body: bool) -> None:
         self.server.hits[self.path] += 1
         ok = self.path.startswith(("/shared", "/only-"))
-        data = "<html><head><title>文件</title></head><body><p>正文内容足够长的一段文字。</p></body></html>"
+        data = (
+            "<html><head><title>文件</title></head>"
+            "<body><p>正文内容足够长的一段文字。</p></body></html>"
+        )
         raw = data.encode() if ok else b"<html><title>404</title><body>nope</body></html>"
         self.send_response(200 if ok else 404)
         self.send_header("Content-Type", "text/html; charset=utf-8")
