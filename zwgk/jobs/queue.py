@@ -2,8 +2,9 @@
 launcher ``zwgk run --broker`` sends them with.
 
 A message names the run, the site, the dispatch and the job timings; the
-worker runs the job with its own ``--db`` in a child process (a fresh
-Python, so a fresh Twisted reactor; the child dies with the worker), and
+worker runs the job with its own ``--db`` in a child process
+(``run_job_process``: a fresh Twisted reactor; the child dies with the
+worker), and
 acknowledges the message when the child ends (``task_acks_late``). A worker
 killed mid-job leaves its message unacknowledged, and Redis hands it to
 another worker once the visibility timeout has passed; the coordinator also
