@@ -276,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("zwgk").setLevel(logging.INFO)
     logging.getLogger("zwgk").propagate = False
     settings = JobSettings(**json.loads(a.settings))
-    store = Store(a.db)
+    # Migrated already by the coordinator or the worker that started this job.
+    store = Store(a.db, migrate=False)
     try:
         res = run_site_job(
             store, a.run, a.site, a.dispatch, settings, log_file=a.log, worker=a.worker
