@@ -22,7 +22,7 @@ demo: $(STAMP)
 test: lint typecheck unit
 
 ## Debian packages the browser, PDF and PostgreSQL tests need (chromium,
-## fonts-noto-cjk, poppler-utils, postgresql): installed when missing and run
+## fonts-noto-cjk, poppler-utils, postgresql, redis-server): installed when missing and run
 ## as root, else named.
 system-deps:
 	bash scripts/system-deps.sh

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Debian packages the browser and PDF tests (and `zwgk report --pdf`) need:
 # Chromium, a CJK font (without one every Chinese character is a box) and
-# pdftoppm; and PostgreSQL's server binaries, which the PostgreSQL tests run
-# as a throwaway cluster of their own (tests/pg.py). Installs what is missing
+# pdftoppm; PostgreSQL's server binaries, which the PostgreSQL tests run
+# as a throwaway cluster of their own (tests/pg.py); and redis-server, the
+# broker the distributed tests start on loopback (tests/redis.py). Installs what is missing
 # when run as root, else says what to install in one line and fails. Quick
 # and silent when everything is there.
 set -euo pipefail
@@ -15,6 +16,11 @@ have_postgres() {
     [[ -x $d/initdb && -x $d/pg_ctl ]] && return 0
   done
   command -v initdb >/dev/null && command -v pg_ctl >/dev/null
+}
+
+# The Redis server binary (Debian's redis-server package; it need not run as a service).
+have_redis() {
+  command -v redis-server >/dev/null
 }
 
 missing=()
@@ -33,6 +39,7 @@ elif ! fc-list :lang=zh family | grep -q .; then
 fi
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 have_postgres || missing+=(postgresql)
+have_redis || missing+=(redis-server)
 
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
@@ -63,6 +70,7 @@ command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
 fc-list :lang=zh family 2>/dev/null | grep -q . || still+=(fonts-noto-cjk)
 command -v pdftoppm >/dev/null || still+=(poppler-utils)
 have_postgres || still+=(postgresql)
+have_redis || still+=(redis-server)
 if [[ ${#still[@]} -gt 0 ]]; then
   echo "system-deps: still missing after apt-get install: ${still[*]}" >&2
   exit 1

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.pg import pg_server, pg_url  # noqa: F401  (fixtures for every test module)
+from tests.redis import redis_server  # noqa: F401
 from zwgk.config import Config, parse_config
 from zwgk.store import Store, default_db_url
 

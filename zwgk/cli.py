@@ -8,12 +8,13 @@ or configuration error.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -96,6 +97,23 @@ PdfOpt = Annotated[
 ]
 ParallelOpt = Annotated[
     int, typer.Option("--parallel", min=1, max=64, help="Sites crawled at once.")
+]
+ProcessesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--processes",
+        min=1,
+        max=256,
+        help="Site jobs run at once, each in a process of its own "
+        "(default: the number of CPUs, at most the sites to crawl; 1: one process).",
+    ),
+]
+BrokerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--broker",
+        help="Celery broker URL (redis://host:6379/0): run the sites on `zwgk worker`s.",
+    ),
 ]
 
 
@@ -224,6 +242,8 @@ def _do_run(
     *,
     do_crawl: bool = True,
     do_report: bool = True,
+    processes: int | None = 1,
+    broker: str | None = None,
 ) -> RunResult:
     try:
         sites = select_sites(cfg, site)
@@ -233,8 +253,99 @@ def _do_run(
     store = _store(db)
     with _run_lock(store, run_id, db):
         return _do_run_locked(
-            cfg, store, out_dir, run_id, sites, recrawl, show, parallel, do_crawl, do_report
+            cfg,
+            store,
+            out_dir,
+            run_id,
+            sites,
+            recrawl,
+            show,
+            parallel,
+            do_crawl,
+            do_report,
+            processes,
+            broker,
         )
+
+
+def _jobs_with_progress(
+    cfg: Config,
+    store: Store,
+    run_id: str,
+    sites: list[str],
+    recrawl: bool,
+    log_file: Path,
+    show: bool,
+    processes: int,
+    broker: str | None,
+) -> tuple[list[CrawlOutcome], list[str]]:
+    """The sites as site jobs: ``processes`` children of this process, or
+    Celery workers when a broker is given. Returns the crawl outcomes and
+    check errors, as a run in one process has them."""
+    from zwgk.jobs import coordinator
+    from zwgk.jobs.site import JobSettings
+
+    settings = JobSettings.from_env()
+    dispatch = coordinator.prepare(cfg, store, run_id, sites, recrawl, settings)
+    launcher: coordinator.Launcher
+    if broker:
+        from zwgk.jobs.queue import CeleryLauncher
+
+        launcher = CeleryLauncher(broker, run_id, dispatch, settings)
+    else:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        launcher = coordinator.LocalLauncher(store, run_id, dispatch, settings, processes, log_file)
+    try:
+        for s in sites:
+            launcher.submit(s)
+        if not show:
+            jobs = coordinator.wait(store, run_id, sites, launcher, settings, sweep=bool(broker))
+        else:
+            columns = (
+                SpinnerColumn(),
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[info]}"),
+                TimeElapsedColumn(),
+            )
+            with Progress(*columns, console=err, transient=False) as bar:
+                total = bar.add_task("sites", total=len(sites), info="")
+                tasks = {s: bar.add_task(f"  {s}", total=1, info="queued") for s in sites}
+
+                def watch(jobs: list[Any], pages: dict[str, int]) -> None:
+                    done = 0
+                    for j in jobs:
+                        finished = j.state in ("done", "failed")
+                        done += finished
+                        where = f" on {j.worker}" if j.worker and broker else ""
+                        state = j.outcome if finished and j.outcome else j.state
+                        bar.update(
+                            tasks[j.site_id],
+                            completed=int(finished),
+                            info=f"{pages.get(j.site_id, 0)} pages, {state}{where}",
+                        )
+                    bar.update(total, completed=done, info=f"{sum(pages.values())} pages")
+
+                jobs = coordinator.wait(
+                    store, run_id, sites, launcher, settings, sweep=bool(broker), watch=watch
+                )
+    finally:
+        launcher.close()
+    return coordinator.outcomes(jobs, sites), coordinator.check_errors(store, run_id, sites)
+
+
+def _processes(
+    store: Store, run_id: str, sites: list[str], recrawl: bool, processes: int | None
+) -> int:
+    """``--processes``, by default the number of CPUs; at most the sites
+    whose crawl is still to do (none or one: one process)."""
+    from zwgk.jobs.coordinator import pending_sites
+
+    wanted = processes if processes is not None else (os.cpu_count() or 1)
+    if wanted <= 1:
+        return 1
+    return max(1, min(wanted, len(pending_sites(store, run_id, sites, recrawl))))
 
 
 def _do_run_locked(
@@ -248,13 +359,32 @@ def _do_run_locked(
     parallel: int,
     do_crawl: bool,
     do_report: bool,
+    processes: int | None = 1,
+    broker: str | None = None,
 ) -> RunResult:
     result = RunResult(run_id)
-    if do_crawl:
+    jobs = do_crawl and (
+        broker is not None or _processes(store, run_id, sites, recrawl, processes) > 1
+    )
+    if jobs:
+        log_file = out_dir / run_id / "crawl.log"
+        result.crawls, result.check_errors = _jobs_with_progress(
+            cfg,
+            store,
+            run_id,
+            sites,
+            recrawl,
+            log_file,
+            show,
+            _processes(store, run_id, sites, recrawl, processes),
+            broker,
+        )
+    elif do_crawl:
         log_file = out_dir / run_id / "crawl.log"
         result.crawls = _crawl_with_progress(
             cfg, store, run_id, sites, recrawl, log_file, show, parallel
         )
+    if do_crawl:
         for c in result.crawls:
             if c.status is StageOutcome.FAILED:
                 _say("error: ", f"site {c.site_id}: crawl failed: {c.error}")
@@ -264,7 +394,9 @@ def _do_run_locked(
                     f"site {c.site_id}: crawl interrupted; run again to resume",
                     "bold yellow",
                 )
-    result.check_errors = check(cfg, store, run_id, sites)
+    if not jobs:
+        # Site jobs ran their sites' checks; one process checks them here.
+        result.check_errors = check(cfg, store, run_id, sites)
     for e in result.check_errors:
         _say("check error: ", e)
     if do_report:
@@ -292,6 +424,8 @@ def run(
     recrawl: RecrawlOpt = False,
     progress: ProgressOpt = True,
     parallel: ParallelOpt = 4,
+    processes: ProcessesOpt = None,
+    broker: BrokerOpt = None,
     pdf: PdfOpt = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
@@ -300,11 +434,59 @@ def run(
     cfg = _load(config)
     if pdf:
         _need_chromium()
-    result = _do_run(cfg, db, out_dir, run, site, recrawl, progress, parallel)
+    result = _do_run(
+        cfg,
+        db,
+        out_dir,
+        run,
+        site,
+        recrawl,
+        progress,
+        parallel,
+        processes=processes,
+        broker=broker,
+    )
     _summary(result, out_dir)
     if pdf:
         _write_pdfs(result.reports)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
+
+
+@app.command()
+def worker(
+    broker: Annotated[str, typer.Option("--broker", help="Celery broker URL (redis://…).")],
+    db: DbOpt = "zwgk.db",
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", min=1, max=256, help="Site jobs at once (default: CPUs)."),
+    ] = None,
+    log_dir: Annotated[
+        Path | None, typer.Option("--log-dir", help="Scrapy logs: DIR/RUN/crawl-SITE.log.")
+    ] = None,
+    visibility_timeout: Annotated[
+        float,
+        typer.Option(
+            "--visibility-timeout",
+            min=1,
+            help="Seconds after which Redis hands a killed worker's job to another.",
+        ),
+    ] = 3600.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run site jobs of any run sent to the broker (`zwgk run --broker`), on this machine."""
+    _setup_logging(verbose)
+    from zwgk.jobs.queue import run_worker
+
+    store = _store(db)  # migrated and reachable before any job is taken
+    store.dispose()
+    run_worker(
+        store.url,
+        broker,
+        concurrency or os.cpu_count() or 1,
+        log_dir=log_dir,
+        visibility_timeout_s=visibility_timeout,
+        loglevel="INFO" if verbose else "WARNING",
+    )
 
 
 @app.command("crawl")
@@ -417,7 +599,7 @@ def demo(
         cfg = _load(cfg_path)
         if db_path.exists():
             db_path.unlink()  # ports differ per demo run, so old URLs would not match
-        result = _do_run(cfg, str(db_path), out_dir, None, None, True, progress, 4)
+        result = _do_run(cfg, str(db_path), out_dir, None, None, True, progress, 4, processes=None)
     _summary(result, out_dir)
     if pdf:
         _write_pdfs(result.reports)

@@ -6,7 +6,9 @@ their declared order; this module knows none of them by name.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ from typing import Any
 
 from zwgk.checks import CheckContext
 from zwgk.config import Config
-from zwgk.scoring import enabled_checks, load_rubric, score_site
+from zwgk.scoring import Rubric, enabled_checks, load_rubric, score_site
 from zwgk.store import Store
 from zwgk.vocab import SiteState, StageOutcome, Status
 
@@ -58,6 +60,20 @@ class Progress:
     site_started: Callable[[str], None] = lambda site: None
     page_stored: Callable[[str], None] = lambda site: None
     site_finished: Callable[[str, str], None] = lambda site, status: None
+
+
+@dataclass
+class Share:
+    """A site job's part of the per-run collectors (``crawl(share=…)``): it
+    claims the site's keys that nobody holds as ``owner`` for ``lease``
+    (renewed while it works), does them, and polls every ``poll_s`` for the
+    keys others hold until their results are stored or their leases run out;
+    after ``wait_max_s`` it does the rest itself."""
+
+    owner: str
+    lease: dt.timedelta = dt.timedelta(minutes=2)
+    poll_s: float = 1.0
+    wait_max_s: float = 3600.0
 
 
 @dataclass
@@ -111,6 +127,7 @@ def crawl(
     progress: Progress | None = None,
     parallel_sites: int = DEFAULT_PARALLEL_SITES,
     verify_links: bool = True,
+    share: Share | None = None,
 ) -> list[CrawlOutcome]:
     """Run the crawl stage's collectors in one Scrapy process (the reactor
     runs once per process), in their declared order.
@@ -122,6 +139,11 @@ def crawl(
     once every site crawled, the per-run collectors run (link verification,
     the entry named ``LINKS`` in the result; left out if not ``verify_links``),
     resuming too.
+
+    With ``share`` (a site job), the per-run collectors do only the
+    selected sites' share of the run's work, claimed in the store so that
+    other jobs running at the same time, here or on other machines, do the
+    rest (``Share``); the per-site collectors are as above.
     """
     # Scrapy, Twisted and the crawl stage load only when a crawl runs, so
     # `zwgk check` and `zwgk report` start without them.
@@ -153,7 +175,9 @@ def crawl(
     sem = defer.DeferredSemaphore(max(1, parallel_sites))
     run_outcomes = [CrawlOutcome(c.label, StageOutcome.SKIPPED) for c in per_run]
 
-    def collect(c: Collector, name: str, site_id: str | None) -> Any:
+    def collect(
+        c: Collector, name: str, site_id: str | None, args: dict[str, Any] | None = None
+    ) -> Any:
         """Run one collector; fires with ``(outcome, error)``."""
         crawler = process.create_crawler(c.spider)
         reasons: dict[str, str] = {}
@@ -167,7 +191,9 @@ def crawl(
 
         crawler.signals.connect(on_item, signal=signals.item_scraped, weak=False)
         crawler.signals.connect(on_closed, signal=signals.spider_closed, weak=False)
-        d = process.crawl(crawler, **c.spider_args(cfg, store, run_id, site_id, recrawl=recrawl))
+        if args is None:
+            args = c.spider_args(cfg, store, run_id, site_id, recrawl=recrawl)
+        d = process.crawl(crawler, **args)
 
         def finished(_: Any) -> tuple[StageOutcome, str | None]:
             return c.outcome(reasons.get("reason", "unknown")), None
@@ -213,6 +239,50 @@ def crawl(
             if out.status is not StageOutcome.CRAWLED:
                 break
 
+    @defer.inlineCallbacks
+    def share_of(c: Collector, out: CrawlOutcome, site_id: str) -> Any:
+        """One site's share of a per-run collector; fires with ``(outcome, error)``."""
+        from twisted.internet import reactor, task
+
+        assert share is not None
+        keys = c.share(cfg, store, run_id, site_id)
+        done: set[str] = set()
+        deadline = time.monotonic() + share.wait_max_s
+        while True:
+            pending = keys - done
+            pending -= c.stored(store, run_id, pending)
+            if not pending:
+                return StageOutcome.CRAWLED, None
+            mine = store.claim(run_id, c.id, pending, share.owner, share.lease, site_id)
+            if not mine and time.monotonic() > deadline:
+                log.warning("%s: %d keys held too long by others; doing them", c.id, len(pending))
+                mine = pending
+            if not mine:
+                yield task.deferLater(reactor, share.poll_s, lambda: None)
+                continue
+            status, error = yield collect(
+                c, out.site_id, None, args=c.share_args(cfg, store, run_id, mine)
+            )
+            # Released whatever the end: a job that stopped lets another take them.
+            store.release_claims(run_id, c.id, share.owner, mine)
+            if status is not StageOutcome.CRAWLED:
+                return status, error
+            done |= mine
+
+    @defer.inlineCallbacks
+    def shared_after_sites(_: Any) -> Any:
+        for site_id in site_ids:
+            if not outcomes[site_id].status.ok:
+                continue
+            for c, out in zip(per_run, run_outcomes, strict=True):
+                progress.site_started(out.site_id)
+                out.status, out.error = yield share_of(c, out, site_id)
+                if out.status is not StageOutcome.FAILED:
+                    out.pages = c.pages(store, run_id, None)
+                progress.site_finished(out.site_id, out.status)
+                if out.status is not StageOutcome.CRAWLED:
+                    return
+
     def stop(_: Any) -> None:
         # Imported here: importing the reactor before Scrapy starts would
         # install Twisted's default reactor instead of the asyncio one.
@@ -223,17 +293,27 @@ def crawl(
             r.stop()
 
     all_sites = defer.DeferredList([sem.run(launch, site_id) for site_id in todo])
-    all_sites.addCallback(after_sites)
+    all_sites.addCallback(after_sites if share is None else shared_after_sites)
+    all_sites.addErrback(lambda f: log.error("crawl stage failed: %s", f.getErrorMessage()))
     all_sites.addBoth(stop)
-    process.start(stop_after_crawl=False)
+    if share is None:
+        process.start(stop_after_crawl=False)
+    else:
+        with store.leases(run_id, share.owner, share.lease):
+            process.start(stop_after_crawl=False)
     for site_id in todo:
         outcomes.setdefault(site_id, CrawlOutcome(site_id, StageOutcome.INTERRUPTED))
     return [outcomes[s] for s in site_ids] + run_outcomes
 
 
-def check(cfg: Config, store: Store, run_id: str, site_ids: list[str]) -> list[str]:
-    """Run every enabled check on every crawled site, then score. Returns errors."""
-    rubric = load_rubric(cfg.rubric_path())
+def check(
+    cfg: Config, store: Store, run_id: str, site_ids: list[str], rubric: Rubric | None = None
+) -> list[str]:
+    """Run every enabled check on every crawled site, then score. Returns errors.
+
+    ``rubric``: the one to apply (a site job's, read from the files stored
+    with the run); by default the config's ``rubric_path()``."""
+    rubric = rubric or load_rubric(cfg.rubric_path())
     if store.get_run(run_id) is None:
         raise KeyError(f"no run {run_id!r} in the store")
     # The config's evaluation dates win: checking a stored run with another

@@ -195,6 +195,20 @@ class SiteState(StrEnum):
         return self in (SiteState.CRAWLED, SiteState.CHECKED)
 
 
+class JobState(StrEnum):
+    """A site job (``site_jobs.state``): one site's collectors and checks,
+    run by another process or a worker."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"  # the job ended without completing its site (reported like a failed crawl)
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobState.DONE, JobState.FAILED)
+
+
 class StageOutcome(StrEnum):
     """How one collector's work on one site (or on the run) ended."""
 

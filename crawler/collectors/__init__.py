@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Collection
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -77,6 +78,27 @@ class Collector:
     def counts_page(self, item: Any) -> bool:
         """Whether a scraped item is a stored page, for the progress display."""
         return False
+
+    # -- a per-run collector's work, shared out by site (site jobs) --------
+    #
+    # A site job (zwgk.jobs) runs one site's per-site collectors, then that
+    # site's share of each per-run collector: the keys of the run-wide work
+    # the site needs, claimed in the store's ``claims`` (kind = ``id``) so
+    # that a key many sites need is done once, whichever job meets it first.
+
+    def share(self, cfg: Config, store: Store, run_id: str, site_id: str) -> set[str]:
+        """The keys of this run's work that ``site_id`` needs."""
+        raise NotImplementedError(f"collector {self.id} cannot be shared out by site")
+
+    def stored(self, store: Store, run_id: str, keys: Collection[str]) -> set[str]:
+        """Those of ``keys`` whose result is stored (by any process)."""
+        raise NotImplementedError
+
+    def share_args(
+        self, cfg: Config, store: Store, run_id: str, keys: Collection[str]
+    ) -> dict[str, Any]:
+        """The spider's arguments to do ``keys`` (claimed) and nothing else."""
+        raise NotImplementedError
 
 
 _REGISTRY: dict[str, type[Collector]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from zwgk.config import Config
@@ -29,3 +30,17 @@ class LinkCheckCollector(Collector):
         self, cfg: Config, store: Store, run_id: str, site_id: str | None, *, recrawl: bool
     ) -> dict[str, Any]:
         return {"config": cfg, "run": run_id, "db": store}
+
+    # A site job verifies its site's targets that no other job holds; a
+    # target another job holds is waited for (its url_checks row).
+
+    def share(self, cfg: Config, store: Store, run_id: str, site_id: str) -> set[str]:
+        return store.site_link_targets(run_id, site_id)
+
+    def stored(self, store: Store, run_id: str, keys: Collection[str]) -> set[str]:
+        return store.checked_urls(run_id) & set(keys)
+
+    def share_args(
+        self, cfg: Config, store: Store, run_id: str, keys: Collection[str]
+    ) -> dict[str, Any]:
+        return {"config": cfg, "run": run_id, "db": store, "only": sorted(keys)}

@@ -110,9 +110,12 @@ class LinkCheckSpider(scrapy.Spider):
         config: str | Config | None = None,
         run: str | None = None,
         db: str | Store | None = None,
+        only: list[str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        # A site job's share: these targets (claimed by it) and no others.
+        self.only = None if only is None else set(only)
         self.cfg = load(config)
         self.store = open_store(db)
         self.run_id = run or self.cfg.evaluation.as_of.strftime("%Y-%m")
@@ -150,7 +153,8 @@ class LinkCheckSpider(scrapy.Spider):
         targets = self.store.link_targets(self.run_id)
         done = self.store.checked_urls(self.run_id)
         crawled = self.store.crawled_index(self.run_id)
-        todo = sorted(u for u in targets if u not in done)
+        wanted = targets.keys() if self.only is None else self.only
+        todo = sorted(u for u in wanted if u not in done)
         since = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(
             days=self.cfg.links.cache_days
         )
@@ -184,7 +188,8 @@ class LinkCheckSpider(scrapy.Spider):
             host = urlsplit(url).hostname or ""
             if not self.cfg.links.check_external and host not in self.trusted:
                 continue
-            resource = bool(targets[url]) and targets[url] <= RESOURCE_ELEMENTS
+            elements = targets.get(url, set())
+            resource = bool(elements) and elements <= RESOURCE_ELEMENTS
             method = "HEAD" if resource or is_binary_url(url) else "GET"
             yield self._request(url, method, attempt=1)
 

@@ -47,7 +47,7 @@ class LockBusy(Exception):
         self.holder = holder
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -58,7 +58,7 @@ def _pid_alive(pid: int) -> bool:
 
 
 def is_stale(lock: RunLock, now: dt.datetime, stale_after: dt.timedelta, host: str) -> bool:
-    if lock.host == host and not _pid_alive(lock.pid):
+    if lock.host == host and not pid_alive(lock.pid):
         return True
     return now - lock.heartbeat_at > stale_after
 

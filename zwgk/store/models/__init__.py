@@ -16,6 +16,7 @@ import pkgutil
 from zwgk.store.models.core import Base, Run, SiteRun, utcnow
 from zwgk.store.models.crawl import Link, ListItem, Page
 from zwgk.store.models.ipv6 import Ipv6Probe, Ipv6Site
+from zwgk.store.models.jobs import Claim, RunFile, SiteJob
 from zwgk.store.models.linkcheck import LinkCache, UrlCheck
 from zwgk.store.models.results import CheckResult, Finding, Score
 
@@ -25,6 +26,7 @@ for _mod in pkgutil.iter_modules(__path__):
 __all__ = [
     "Base",
     "CheckResult",
+    "Claim",
     "Finding",
     "Ipv6Probe",
     "Ipv6Site",
@@ -33,7 +35,9 @@ __all__ = [
     "ListItem",
     "Page",
     "Run",
+    "RunFile",
     "Score",
+    "SiteJob",
     "SiteRun",
     "UrlCheck",
     "utcnow",
