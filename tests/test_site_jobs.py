@@ -5,6 +5,7 @@ the same findings, scores and link outcomes, every site's job done once."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ def test_processes_2_matches_processes_1(tmp_path: Path) -> None:
             )  # fmt: skip
             assert r.returncode == 0, r.stderr
             results[n] = outputs(out), set(rows(db, "SELECT url, outcome FROM url_checks"))
+            # The cron line counts what the crawls transferred, in jobs too.
+            assert re.search(r"[\d.]+ [KM]?B downloaded in [1-9]\d* responses", r.stdout), r.stdout
     (f1, s1), checks1 = results[1]
     (f2, s2), checks2 = results[2]
     assert f1, "the sample has planted defects"

@@ -332,7 +332,9 @@ def _jobs_with_progress(
                 )
     finally:
         launcher.close()
-    return coordinator.outcomes(jobs, sites), coordinator.check_errors(store, run_id, sites)
+    return coordinator.outcomes(store, run_id, jobs, sites), coordinator.check_errors(
+        store, run_id, sites
+    )
 
 
 def _processes(

@@ -44,7 +44,8 @@ class CrawlOutcome:
     not_modified: int | None = None
 
 
-def _transfer(store: Store, run_id: str, outcome: CrawlOutcome) -> CrawlOutcome:
+def with_transfer(store: Store, run_id: str, outcome: CrawlOutcome) -> CrawlOutcome:
+    """``outcome`` with what its site's portal crawl transferred, if it crawled."""
     sr = store.site_run(run_id, outcome.site_id)
     if sr is not None and outcome.status is StageOutcome.CRAWLED:
         outcome.bytes_received = sr.bytes_received
@@ -217,7 +218,9 @@ def crawl(
                 pages += c.pages(store, run_id, site_id)
             if status is not StageOutcome.CRAWLED:
                 break
-        outcomes[site_id] = _transfer(store, run_id, CrawlOutcome(site_id, status, pages, error))
+        outcomes[site_id] = with_transfer(
+            store, run_id, CrawlOutcome(site_id, status, pages, error)
+        )
         progress.site_finished(site_id, status)
 
     @defer.inlineCallbacks

@@ -21,7 +21,7 @@ from typing import Protocol
 from zwgk.config import Config
 from zwgk.crawler.collectors import Scope, registry
 from zwgk.jobs.site import JobSettings, run_files, run_job_process
-from zwgk.runner import CrawlOutcome
+from zwgk.runner import CrawlOutcome, with_transfer
 from zwgk.store import Store
 from zwgk.store.models import SiteJob
 from zwgk.vocab import JobState, StageOutcome
@@ -99,8 +99,11 @@ def wait(
         time.sleep(interval_s)
 
 
-def outcomes(jobs: list[SiteJob], site_ids: list[str]) -> list[CrawlOutcome]:
-    """The jobs' ends as the crawl stage's outcomes, in ``site_ids`` order."""
+def outcomes(
+    store: Store, run_id: str, jobs: list[SiteJob], site_ids: list[str]
+) -> list[CrawlOutcome]:
+    """The jobs' ends as the crawl stage's outcomes, in ``site_ids`` order,
+    with what each site's crawl transferred (for the summary line)."""
     by_site = {j.site_id: j for j in jobs}
     out = []
     for site_id in site_ids:
@@ -108,7 +111,7 @@ def outcomes(jobs: list[SiteJob], site_ids: list[str]) -> list[CrawlOutcome]:
         status = StageOutcome(j.outcome) if j.outcome else StageOutcome.FAILED
         if j.state == JobState.FAILED and status.ok:
             status = StageOutcome.FAILED
-        out.append(CrawlOutcome(site_id, status, j.pages, j.error))
+        out.append(with_transfer(store, run_id, CrawlOutcome(site_id, status, j.pages, j.error)))
     return out
 
 
