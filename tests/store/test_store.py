@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import create_engine, inspect, text
@@ -355,3 +356,18 @@ def test_a_304_copy_whose_source_is_gone_is_an_error(store: Store) -> None:
     store.finish_site_crawl("2026-12", "demo", gen, {})
     (p,) = store.pages("2026-12", "demo")
     assert p.fetch_status == "error" and not p.not_modified and "304" in (p.error or "")
+
+
+def test_migration_history_is_one_line() -> None:
+    """Two branches that each add a migration on the same parent merge into two heads;
+    `upgrade head` then refuses every store. One head, and each revision's parent is the
+    one before it, so the file order is the upgrade order."""
+    from alembic.script import ScriptDirectory
+
+    from zwgk.store.db import MIGRATIONS
+
+    script = ScriptDirectory(str(MIGRATIONS))
+    assert len(script.get_heads()) == 1, script.get_heads()
+    revisions = sorted(script.walk_revisions(), key=lambda r: r.revision)
+    for before, after in pairwise(revisions):
+        assert after.down_revision == before.revision, after.revision
