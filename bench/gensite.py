@@ -146,6 +146,9 @@ SENTENCES = [
 ]
 
 
+MIN_DETAILS, MAX_DETAILS = 160, 500_000
+
+
 @dataclass
 class Detail:
     col: str  # "xwzx/cjyw"
@@ -492,8 +495,14 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20261122)
     ap.add_argument("--details", type=int, default=5000)
     args = ap.parse_args()
+    # At least 160: 80 deleted articles, each linked from two other pages'
+    # related lists. At most 500,000: a deleted article's number (uid +
+    # 500,000) must not be a live article's.
+    if not MIN_DETAILS <= args.details <= MAX_DETAILS:
+        ap.error(f"--details must be between {MIN_DETAILS} and {MAX_DETAILS:,}")
     truth = Builder(args.out / "www", args.seed, args.details).build()
     truth["seed"] = args.seed
+    truth["details"] = args.details
     (args.out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1))
     print(json.dumps({k: v for k, v in truth.items() if k != "broken"}, ensure_ascii=False))
 

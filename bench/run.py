@@ -8,11 +8,19 @@ Installs what it needs (nginx and GNU time from Debian when missing,
 LinkChecker into bench/.venv-linkchecker, linkinator into bench/node_modules,
 the project's .venv via ``make install``), generates the site into
 bench/site (seeded), serves it with nginx bound to 127.0.0.1 on a free port
-(configuration, pid and logs in a temporary directory, stopped at the end),
-then runs every tool ``--rounds`` times, interleaved (round 1: all tools,
-round 2: all tools, …), each under ``/usr/bin/time -v``. Results go to
-bench/results/STAMP/: every run's output, ``runs.json`` and ``summary.md``.
-Nothing but 127.0.0.1 is contacted once the tools are installed.
+(configuration, pid and logs in a temporary directory, stopped at the end;
+its workers run as the user running this script), checks through it that
+the site is served as generated (preflight), then runs every tool
+``--rounds`` times, interleaved (round 1: all tools, round 2: all tools, …),
+each under ``/usr/bin/time -v``. Results go to bench/results/STAMP/: every
+run's output, ``runs.json`` and ``summary.md``. Nothing but 127.0.0.1 is
+contacted once the tools are installed.
+
+It refuses to report (exit 1, no summary; ``runs.json`` then holds the runs
+so far and the reasons under ``refused``) when a tool fetched another number
+of HTML pages than the site has, zwgk's broken link targets are not exactly
+the planted ones, the bare spider or zwgk exited non-zero, or zwgk's log has
+no stage lines.
 """
 
 from __future__ import annotations
@@ -21,11 +29,13 @@ import argparse
 import contextlib
 import csv
 import datetime as dt
+import grp
 import io
 import json
 import os
 import platform
 import pstats
+import pwd
 import re
 import shutil
 import signal
@@ -36,6 +46,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -63,7 +75,8 @@ def log(msg: str) -> None:
 # -- installation ------------------------------------------------------------
 
 
-def ensure_tools() -> None:
+def ensure_tools(tools: list[str]) -> None:
+    """What the chosen tools need (LinkChecker and linkinator only when asked for)."""
     missing = [p for p, b in (("nginx-light", "nginx"), ("time", "/usr/bin/time")) if not _has(b)]
     if missing:
         if os.geteuid() != 0:
@@ -79,7 +92,7 @@ def ensure_tools() -> None:
     if not (VENV_BIN / "zwgk").exists():
         log("make install (project venv)")
         subprocess.run(["make", "-C", str(REPO), "install"], check=True)
-    if not (LC_VENV / "bin" / "linkchecker").exists():
+    if "linkchecker" in tools and not (LC_VENV / "bin" / "linkchecker").exists():
         log(f"LinkChecker (bench/requirements-linkchecker.txt) into {LC_VENV}")
         sh([sys.executable, "-m", "venv", str(LC_VENV)])
         sh(
@@ -91,7 +104,7 @@ def ensure_tools() -> None:
                 str(BENCH / "requirements-linkchecker.txt"),
             ]
         )
-    if not (NODE_DIR / ".bin" / "linkinator").exists():
+    if "linkinator" in tools and not (NODE_DIR / ".bin" / "linkinator").exists():
         log(f"linkinator (bench/package-lock.json) into {NODE_DIR}")
         sh(["npm", "ci", "--silent", "--no-audit", "--no-fund"], cwd=BENCH)
 
@@ -139,12 +152,13 @@ def versions() -> dict[str, str]:
 
 def generate_site(seed: int, details: int) -> dict[str, Any]:
     truth_file = SITE / "truth.json"
-    if truth_file.exists():
+    if truth_file.exists() and (SITE / "www" / "index.html").exists():
         truth = json.loads(truth_file.read_text())
         if truth.get("seed") == seed and truth.get("details") == details:
             return truth
     log(f"generating the site (seed {seed}, {details} detail pages)")
-    sh(
+    t0 = time.monotonic()
+    gen = subprocess.run(
         [
             str(VENV_BIN / "python"),
             str(BENCH / "gensite.py"),
@@ -153,8 +167,14 @@ def generate_site(seed: int, details: int) -> dict[str, Any]:
             str(seed),
             "--details",
             str(details),
-        ]
+        ],
+        text=True,
+        capture_output=True,
     )
+    if gen.returncode != 0:
+        last = (gen.stderr.strip().splitlines() or [f"exit code {gen.returncode}"])[-1]
+        sys.exit(f"bench: bench/gensite.py failed: {last}")
+    log(f"  generated in {time.monotonic() - t0:.1f} s")
     truth = json.loads(truth_file.read_text())
     truth["details"] = details
     truth_file.write_text(json.dumps(truth, ensure_ascii=False, indent=1))
@@ -209,12 +229,27 @@ http {{
 """
 
 
+# The error log of each nginx started here, by port (for the preflight's message).
+NGINX_ERROR_LOGS: dict[int, Path] = {}
+
+
+def nginx_user() -> str:
+    """nginx's ``user`` directive: its workers run as whoever runs the
+    benchmark. Started by root, nginx would otherwise switch its workers to
+    ``nobody``, who cannot read the site when a folder above it is not
+    world-executable (every page then answers 403). Started by anyone
+    else, nginx cannot switch and the directive is left out."""
+    if os.geteuid() != 0:
+        return ""
+    return f"user {pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name};\n"
+
+
 @contextlib.contextmanager
 def nginx(root: Path) -> Iterator[int]:
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="zwgk-bench-nginx-") as tmp:
         os.chmod(tmp, 0o755)
-        user = "user nobody nogroup;\n" if os.geteuid() == 0 else ""
+        user = nginx_user()
         conf = Path(tmp) / "nginx.conf"
         conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, root=root, user=user))
         proc = subprocess.Popen(
@@ -234,8 +269,10 @@ def nginx(root: Path) -> Iterator[int]:
                     raise RuntimeError(f"nginx did not start: {Path(tmp, 'error.log').read_text()}")
                 time.sleep(0.05)
             log(f"nginx (pid {proc.pid}) serving {root} on 127.0.0.1:{port}")
+            NGINX_ERROR_LOGS[port] = Path(tmp) / "error.log"
             yield port
         finally:
+            NGINX_ERROR_LOGS.pop(port, None)
             proc.send_signal(signal.SIGQUIT)  # graceful stop of the one we started
             try:
                 proc.wait(timeout=10)
@@ -243,6 +280,51 @@ def nginx(root: Path) -> Iterator[int]:
                 proc.kill()
                 proc.wait()
             log("nginx stopped")
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def preflight(root: Path, port: int, truth: dict[str, Any]) -> None:
+    """Before any tool runs: the site on disk is the one truth.json
+    describes, and nginx serves it (the home page and a detail page answer
+    200 with the bytes on disk, a planted broken page 404). Exits with one
+    line naming what is wrong otherwise."""
+    html = sum(1 for _, _, files in os.walk(root) for f in files if f.endswith(".html"))
+    if html != truth["html_pages"]:
+        sys.exit(
+            f"bench: preflight: {root} holds {html} HTML files, truth.json says "
+            f"{truth['html_pages']}: delete {SITE} to generate the site again"
+        )
+    detail = next(iter(sorted((root / "xwzx" / "cjyw").glob("*/t*.html"))), None)
+    if detail is None:
+        sys.exit(f"bench: preflight: no detail page under {root / 'xwzx/cjyw'}")
+    dead = next(p for p in truth["broken"] if p.endswith(".html"))
+    base = f"http://127.0.0.1:{port}"
+    expected = [
+        ("/", 200, (root / "index.html").read_bytes()),
+        ("/" + detail.relative_to(root).as_posix(), 200, detail.read_bytes()),
+        (dead, 404, None),
+    ]
+    for path, want, body in expected:
+        status, got = _get(base + path)
+        if status == want and (body is None or got == body):
+            continue
+        why = f"answered {status}" if status != want else f"sent {len(got)} bytes, not the file's"
+        err = NGINX_ERROR_LOGS.get(port)
+        last = err.read_text(errors="replace").strip().splitlines()[-1:] if err else []
+        sys.exit(
+            f"bench: preflight: GET {base}{path} through nginx {why} (expected {want}"
+            + (f" with the {len(body)} bytes of the file" if body is not None else "")
+            + ")"
+            + (f"; nginx error log: {last[0]}" if last else "")
+        )
+    log(f"preflight: nginx serves the site ({html} HTML pages on disk as truth.json says)")
 
 
 # -- running and measuring -------------------------------------------------------
@@ -375,31 +457,57 @@ def run_zwgk(
             "select url from url_checks where outcome not in ('ok', 'blocked', 'not_http')"
         )
     }
-    phases = {}
     log_text = (out / "2026-11" / "crawl.log").read_text() if (out / "2026-11").exists() else ""
-    for name, secs in zip(
-        ("crawl_s", "linkcheck_s"),
-        re.findall(r"'elapsed_time_seconds': ([\d.]+)", log_text),
-        strict=False,
-    ):
-        phases[name] = round(float(secs), 2)
+    # Scrapy's own time of each crawl, in order: the portal crawl first, link
+    # verification (the per-run collector) last; the IPv6 probe, where the
+    # tree has one, runs between them.
+    elapsed = [
+        round(float(x), 2) for x in re.findall(r"'elapsed_time_seconds': ([\d.]+)", log_text)
+    ]
+    phases: dict[str, Any] = {"scrapy_elapsed_s": elapsed}
+    if elapsed:
+        phases["crawl_s"] = elapsed[0]
+    if len(elapsed) > 1:
+        phases["linkcheck_s"] = elapsed[-1]
     requests = [int(x) for x in re.findall(r"'downloader/request_count': (\d+)", log_text)]
+    stages = parse_stages(log_text)
+    extra: dict[str, Any] = {**phases, "requests": sum(requests), "stages": stages}
+    # zwgk resets the kernel's peak-RSS mark at each stage (zwgk.stages), so
+    # GNU time sees only the peak since the last reset; zwgk logs its own.
+    peak = re.search(r"INFO: process peak RSS (\d+) MB$", log_text, re.M)
+    if peak:
+        extra["time_max_rss_kb"] = rss
+        extra["process_peak_rss_mb"] = int(peak.group(1))
+        rss = max(rss, int(peak.group(1)) * 1024)
+    extra["broken_missed_examples"] = sorted(site.broken - broken)[:5]
+    extra["broken_false_examples"] = sorted(broken - site.broken)[:5]
     con.close()
+    if log_text:
+        (work / f"{tool}-{rnd}.crawl.log").write_text(log_text)
     for p in work.glob(f"{tool}-{rnd}.db*"):
         p.unlink()
     shutil.rmtree(out, ignore_errors=True)
-    return Run(
-        tool,
-        rnd,
-        cmd,
-        rc,
-        wall,
-        rss,
-        cpu,
-        pages,
-        *site.judge(broken),
-        {**phases, "requests": sum(requests)},
-    )
+    return Run(tool, rnd, cmd, rc, wall, rss, cpu, pages, *site.judge(broken), extra)
+
+
+STAGE_LINE = re.compile(
+    r"INFO: stage (?P<name>.+?): (?P<s>\d+(?:\.\d+)?) s, peak RSS (?P<mb>\d+) MB"
+    r"(?: \((?P<note>.*)\))?$",
+    re.M,
+)
+
+
+def parse_stages(log_text: str) -> dict[str, dict[str, Any]]:
+    """zwgk's stage lines (zwgk.stages) in its crawl.log: name -> seconds,
+    peak RSS (MB) and the line's note (e.g. overlapping stages), in order."""
+    out: dict[str, dict[str, Any]] = {}
+    for m in STAGE_LINE.finditer(log_text):
+        out[m["name"]] = {
+            "s": float(m["s"]),
+            "peak_rss_mb": int(m["mb"]),
+            **({"note": m["note"]} if m["note"] else {}),
+        }
+    return out
 
 
 def run_linkchecker(site: Site, work: Path, conc: int, rnd: int) -> Run:
@@ -512,6 +620,51 @@ RUNNERS = {
 }
 
 
+# -- is the run worth reporting? ----------------------------------------------------
+
+
+def problems(r: Run, site: Site) -> list[str]:
+    """Why ``r`` must not be reported (empty: it may)."""
+    who = f"{r.tool} round {r.round}"
+    out = []
+    if r.pages != site.html_pages:
+        out.append(
+            f"{who}: fetched {r.pages} HTML pages, the site has {site.html_pages}"
+            f" ({'fewer' if r.pages < site.html_pages else 'more'}: the run did not"
+            " crawl the site as generated)"
+        )
+    if r.tool in ("bare-scrapy", "zwgk", "zwgk-baseline") and r.exit_code != 0:
+        out.append(f"{who}: exit code {r.exit_code} (see {r.tool}-{r.round}.err)")
+    if r.tool in ("zwgk", "zwgk-baseline"):
+        planted = len(site.broken)
+        if r.broken_found != planted or r.broken_false:
+            missed, false = (
+                r.extra.get("broken_missed_examples"),
+                r.extra.get("broken_false_examples"),
+            )
+            out.append(
+                f"{who}: reported {r.broken_reported} broken link targets, "
+                f"{r.broken_found} of the {planted} planted and {r.broken_false} not planted"
+                + (f"; missed e.g. {missed}" if missed else "")
+                + (f"; not planted e.g. {false}" if false else "")
+            )
+    if r.tool == "zwgk" and not r.extra.get("stages"):
+        out.append(f"{who}: no stage lines (zwgk.stages) in its crawl.log")
+    return out
+
+
+def refuse(reasons: list[str], result: dict[str, Any], work: Path) -> None:
+    result["refused"] = reasons
+    (work / "runs.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    for line in reasons:
+        print(f"bench: REFUSED: {line}", file=sys.stderr)
+    print(
+        f"bench: no summary written; the runs so far and the reasons are in {work / 'runs.json'}",
+        file=sys.stderr,
+    )
+    sys.exit(1)
+
+
 # -- profile -------------------------------------------------------------------------
 
 # Where zwgk's time goes: cProfile's cumulative time of the pipeline's entry
@@ -620,6 +773,9 @@ def summarise(runs: list[Run], truth: dict[str, Any]) -> dict[str, Any]:
             "broken_false": sorted({r.broken_false for r in rs}),
             "exit_codes": sorted({r.exit_code for r in rs}),
         }
+        stages = summarise_stages(rs)
+        if stages:
+            out[tool]["stages"] = stages
     base = out.get("bare-scrapy", {}).get("pages_per_s_median")
     bare_by_round = {r.round: r.pages_per_s for r in runs if r.tool == "bare-scrapy"}
     for tool, v in out.items():
@@ -635,12 +791,34 @@ def summarise(runs: list[Run], truth: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def summarise_stages(rs: list[Run]) -> dict[str, Any]:
+    """zwgk's stages over its runs, in the order of its log: seconds and peak RSS."""
+    per: dict[str, list[dict[str, Any]]] = {}
+    for r in rs:
+        for name, st in r.extra.get("stages", {}).items():
+            per.setdefault(name, []).append(st)
+    out = {}
+    for name, sts in per.items():
+        secs, peaks = [st["s"] for st in sts], [st["peak_rss_mb"] for st in sts]
+        out[name] = {
+            "runs": len(sts),
+            "s_median": round(statistics.median(secs), 1),
+            "s_min": min(secs),
+            "s_max": max(secs),
+            "peak_rss_mb_median": round(statistics.median(peaks)),
+            "peak_rss_mb_max": max(peaks),
+            "notes": sorted({st["note"] for st in sts if "note" in st}),
+        }
+    return out
+
+
 def table(summary: dict[str, Any]) -> str:
     planted = summary["_planted"]
     lines = [
         "| tool | pages/s (median) | spread (min–max) | × bare Scrapy (median; per round) "
-        "| wall s (median) | peak RSS MB | HTML pages | broken reported (planted found / false) |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| wall s (median) | peak RSS MB | peak RSS MB by stage (median) | HTML pages "
+        "| broken reported (planted found / false) |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---|",
     ]
     for tool in TOOLS:
         s = summary.get(tool)
@@ -652,15 +830,35 @@ def table(summary: dict[str, Any]) -> str:
             else f"{'/'.join(map(str, s['broken_reported']))} "
             f"({'/'.join(map(str, s['broken_found']))} / {'/'.join(map(str, s['broken_false']))})"
         )
+        by_stage = (
+            ", ".join(f"{n} {v['peak_rss_mb_median']}" for n, v in s["stages"].items())
+            if s.get("stages")
+            else "—"
+        )
         lines.append(
             f"| {tool} | {s['pages_per_s_median']} | {s['pages_per_s_min']}–{s['pages_per_s_max']}"
             f" | {s['ratio_vs_bare']} ({', '.join(map(str, s['ratio_per_round']))})"
-            f" | {s['wall_median_s']} | {s['max_rss_mb_median']}"
+            f" | {s['wall_median_s']} | {s['max_rss_mb_median']} | {by_stage}"
             f" | {'/'.join(map(str, s['pages']))} | {broken} |"
         )
     lines.append(
         f"\nPlanted: {planted['html_pages']} HTML pages, {planted['broken']} broken link targets."
     )
+    staged = [(t, summary[t]["stages"]) for t in TOOLS if summary.get(t, {}).get("stages")]
+    if staged:
+        lines += [
+            "\nzwgk's stages, from its crawl.log (zwgk.stages; peak RSS reset at each stage):\n",
+            "| tool | stage | s (median) | s (min–max) | peak RSS MB (median) "
+            "| peak RSS MB (max) |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        for tool, st in staged:
+            for n, v in st.items():
+                note = f" ({'; '.join(v['notes'])})" if v["notes"] else ""
+                lines.append(
+                    f"| {tool} | {n}{note} | {v['s_median']} | {v['s_min']}–{v['s_max']}"
+                    f" | {v['peak_rss_mb_median']} | {v['peak_rss_mb_max']} |"
+                )
     return "\n".join(lines)
 
 
@@ -683,7 +881,10 @@ def main() -> None:
         BASELINE_TREE.append(args.baseline_tree.resolve())
         if "zwgk-baseline" not in tools:
             tools.insert(tools.index("zwgk") + 1 if "zwgk" in tools else 0, "zwgk-baseline")
-    ensure_tools()
+    unknown = [t for t in tools if t not in RUNNERS]
+    if unknown:
+        ap.error(f"unknown tools {unknown}; choose from {', '.join(TOOLS)}")
+    ensure_tools(tools)
     info = versions()
     truth = generate_site(args.seed, args.details)
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -692,7 +893,17 @@ def main() -> None:
     os.chmod(work, 0o777)  # LinkChecker run as root drops to nobody
     runs: list[Run] = []
     profile = None
+    result: dict[str, Any] = {
+        "machine": info,
+        "site": {k: v for k, v in truth.items() if k != "broken"},
+        "concurrency": args.concurrency,
+    }
     with nginx(SITE / "www") as port:
+        try:
+            preflight(SITE / "www", port, truth)
+        except SystemExit:
+            work.rmdir()  # nothing was run
+            raise
         site = Site(truth, port)
         for rnd in range(1, args.rounds + 1):
             for tool in tools:
@@ -704,14 +915,20 @@ def main() -> None:
                     f"{r.max_rss_kb // 1024} MB, broken {r.broken_reported} "
                     f"({r.broken_found} planted, {r.broken_false} not), exit {r.exit_code}"
                 )
+                for name, st in r.extra.get("stages", {}).items():
+                    log(f"    stage {name}: {st['s']} s, peak RSS {st['peak_rss_mb']} MB")
+                bad = problems(r, site)
+                if bad:
+                    result["runs"] = [
+                        {**asdict(x), "pages_per_s": round(x.pages_per_s, 1)} for x in runs
+                    ]
+                    refuse(bad, result, work)
         if not args.no_profile and "zwgk" in tools:
             log("profiling one more zwgk run (cProfile; not timed)")
             profile = profile_zwgk(site, work, args.concurrency)
     summary = summarise(runs, truth)
     result = {
-        "machine": info,
-        "site": {k: v for k, v in truth.items() if k != "broken"},
-        "concurrency": args.concurrency,
+        **result,
         "summary": summary,
         "runs": [{**asdict(r), "pages_per_s": round(r.pages_per_s, 1)} for r in runs],
         "profile": profile,

@@ -85,6 +85,14 @@ def test_the_unmodified_copy_keeps_every_contract(tmp_path: Path) -> None:
             id="vocab-imports-runner",
         ),
         pytest.param(
+            "zwgk.stages",
+            "def _x():\n    from zwgk.vocab import StageOutcome\n",
+            LAYERS,
+            "zwgk.stages is not allowed to import zwgk.vocab",
+            "zwgk.stages -> zwgk.vocab",
+            id="stages-imports-vocab",
+        ),
+        pytest.param(
             "zwgk.crawler",
             "def _x():\n    from zwgk.checks import CheckContext\n",
             LAYERS,

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,6 +37,7 @@ from zwgk.reports.render import write_reports
 from zwgk.runner import CrawlOutcome, RunResult, check, crawl, default_run_id, select_sites
 from zwgk.runner import Progress as RunProgress
 from zwgk.scoring import load_rubric
+from zwgk.stages import log_process_peak, log_to, stage
 from zwgk.store import LockBusy, Store
 from zwgk.vocab import RunState, StageOutcome, UnsafeName, format_bytes, safe_path_name
 
@@ -137,12 +138,16 @@ def _load(config: Path) -> Config:
 
 
 def _setup_logging(verbose: bool) -> None:
-    # Only zwgk's own messages reach the terminal; Scrapy's go to crawl.log.
+    # Only zwgk's own messages reach the terminal; Scrapy's go to crawl.log,
+    # and so do zwgk's own of INFO and above during a run (``log_to``: the
+    # stage lines), whatever reaches the terminal.
+    level = logging.INFO if verbose else logging.WARNING
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(level)
     logger = logging.getLogger("zwgk")
     logger.handlers[:] = [handler]
-    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    logger.setLevel(level)
     logger.propagate = False
 
 
@@ -364,6 +369,40 @@ def _do_run_locked(
     processes: int | None = 1,
     broker: str | None = None,
 ) -> RunResult:
+    with ExitStack() as stack:
+        if do_crawl:
+            # zwgk's stage lines (zwgk.stages) go to the run's log beside Scrapy's.
+            stack.enter_context(log_to(out_dir / run_id / "crawl.log"))
+        return _run_stages(
+            cfg,
+            store,
+            out_dir,
+            run_id,
+            sites,
+            recrawl,
+            show,
+            parallel,
+            do_crawl,
+            do_report,
+            processes,
+            broker,
+        )
+
+
+def _run_stages(
+    cfg: Config,
+    store: Store,
+    out_dir: Path,
+    run_id: str,
+    sites: list[str],
+    recrawl: bool,
+    show: bool,
+    parallel: int,
+    do_crawl: bool,
+    do_report: bool,
+    processes: int | None,
+    broker: str | None,
+) -> RunResult:
     result = RunResult(run_id)
     jobs = do_crawl and (
         broker is not None or _processes(store, run_id, sites, recrawl, processes) > 1
@@ -402,17 +441,21 @@ def _do_run_locked(
     for e in result.check_errors:
         _say("check error: ", e)
     if do_report:
-        result.reports = write_reports(
-            store,
-            run_id,
-            out_dir,
-            load_rubric(cfg.rubric_path()),
-            load_remedies(remedies_path(cfg)),
-        )
+        with stage("reports"):
+            result.reports = write_reports(
+                store,
+                run_id,
+                out_dir,
+                load_rubric(cfg.rubric_path()),
+                load_remedies(remedies_path(cfg)),
+            )
     finished = all(c.status.ok for c in result.crawls)
     done = finished and not result.check_errors
     store.finish_run(run_id, RunState.DONE if done else RunState.INCOMPLETE)
     store.dispose()
+    # The stages reset the kernel's high-water mark, so GNU time and
+    # getrusage see only the last stage's peak: this is the whole run's.
+    log_process_peak()
     return result
 
 
@@ -512,9 +555,10 @@ def crawl_cmd(
         raise _fail(f"unknown site id: {exc.args[0]}", EXIT_USAGE) from None
     run_id = run or default_run_id(cfg)
     store = _store(db)
-    with _run_lock(store, run_id, db):
+    log_file = out_dir / run_id / "crawl.log"
+    with _run_lock(store, run_id, db), log_to(log_file):
         outcomes = _crawl_with_progress(
-            cfg, store, run_id, sites, recrawl, out_dir / run_id / "crawl.log", progress, parallel
+            cfg, store, run_id, sites, recrawl, log_file, progress, parallel
         )
     for c in outcomes:
         out.print(

@@ -18,6 +18,7 @@ from typing import Any
 from zwgk.checks import CheckContext
 from zwgk.config import Config
 from zwgk.scoring import Rubric, enabled_checks, load_rubric, score_site
+from zwgk.stages import Stage, stage
 from zwgk.store import Store
 from zwgk.vocab import SiteState, StageOutcome, Status
 
@@ -175,11 +176,17 @@ def crawl(
     process = CrawlerProcess(crawl_settings(cfg, log_file))
     sem = defer.DeferredSemaphore(max(1, parallel_sites))
     run_outcomes = [CrawlOutcome(c.label, StageOutcome.SKIPPED) for c in per_run]
+    open_stages: list[Stage] = []
 
     def collect(
-        c: Collector, name: str, site_id: str | None, args: dict[str, Any] | None = None
+        c: Collector,
+        name: str,
+        site_id: str | None,
+        args: dict[str, Any] | None = None,
+        stage_name: str | None = None,
     ) -> Any:
-        """Run one collector; fires with ``(outcome, error)``."""
+        """Run one collector; fires with ``(outcome, error)``. Logged as the
+        stage ``stage_name``, by default ``portal(SITE)``, ``linkcheck(links)``."""
         crawler = process.create_crawler(c.spider)
         reasons: dict[str, str] = {}
 
@@ -194,7 +201,22 @@ def crawl(
         crawler.signals.connect(on_closed, signal=signals.spider_closed, weak=False)
         if args is None:
             args = c.spider_args(cfg, store, run_id, site_id, recrawl=recrawl)
-        d = process.crawl(crawler, **args)
+        # One stage per collector run: its time and peak RSS (zwgk.stages).
+        if stage_name is None:
+            stage_name = f"{c.id}({site_id})" if site_id is not None else f"{c.id}{name}"
+        st = Stage(stage_name)
+        open_stages.append(st.begin())
+        try:
+            d = process.crawl(crawler, **args)
+        except BaseException:
+            st.end()
+            raise
+
+        def stage_ended(result: Any) -> Any:
+            st.end()
+            return result
+
+        d.addBoth(stage_ended)
 
         def finished(_: Any) -> tuple[StageOutcome, str | None]:
             return c.outcome(reasons.get("reason", "unknown")), None
@@ -264,7 +286,11 @@ def crawl(
                 yield task.deferLater(reactor, share.poll_s, lambda: None)
                 continue
             status, error = yield collect(
-                c, out.site_id, None, args=c.share_args(cfg, store, run_id, mine)
+                c,
+                out.site_id,
+                None,
+                args=c.share_args(cfg, store, run_id, mine),
+                stage_name=f"{c.id}({site_id}'s share)",
             )
             # Released whatever the end: a job that stopped lets another take them.
             store.release_claims(run_id, c.id, share.owner, mine)
@@ -304,6 +330,9 @@ def crawl(
     else:
         with store.leases(run_id, share.owner, share.lease):
             process.start(stop_after_crawl=False)
+    for st in open_stages:
+        if not st.ended:  # the reactor stopped under it (interrupted)
+            st.end("interrupted")
     for site_id in todo:
         outcomes.setdefault(site_id, CrawlOutcome(site_id, StageOutcome.INTERRUPTED))
     return [outcomes[s] for s in site_ids] + run_outcomes
@@ -315,7 +344,16 @@ def check(
     """Run every enabled check on every crawled site, then score. Returns errors.
 
     ``rubric``: the one to apply (a site job's, read from the files stored
-    with the run); by default the config's ``rubric_path()``."""
+    with the run); by default the config's ``rubric_path()``. Logged as the
+    stage ``checks(SITES)`` (``zwgk.stages``)."""
+    who = ", ".join(site_ids) if len(site_ids) <= 3 else f"{len(site_ids)} sites"
+    with stage(f"checks({who})"):
+        return _check(cfg, store, run_id, site_ids, rubric)
+
+
+def _check(
+    cfg: Config, store: Store, run_id: str, site_ids: list[str], rubric: Rubric | None
+) -> list[str]:
     rubric = rubric or load_rubric(cfg.rubric_path())
     if store.get_run(run_id) is None:
         raise KeyError(f"no run {run_id!r} in the store")

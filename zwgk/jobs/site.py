@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from typing import Any
 from zwgk.config import Config
 from zwgk.runner import CrawlOutcome, Share, check, crawl
 from zwgk.scoring import Rubric, load_rubric, parse_rubric
+from zwgk.stages import log_to
 from zwgk.store import Store
 from zwgk.vocab import JobState, StageOutcome
 
@@ -279,9 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     # Migrated already by the coordinator or the worker that started this job.
     store = Store(a.db, migrate=False)
     try:
-        res = run_site_job(
-            store, a.run, a.site, a.dispatch, settings, log_file=a.log, worker=a.worker
-        )
+        with log_to(a.log) if a.log is not None else nullcontext():
+            # The job's stage lines (zwgk.stages) go to Scrapy's log file too.
+            res = run_site_job(
+                store, a.run, a.site, a.dispatch, settings, log_file=a.log, worker=a.worker
+            )
     finally:
         store.dispose()
     return 0 if not res.taken or res.state is JobState.DONE else 1
