@@ -30,6 +30,7 @@ import contextlib
 import csv
 import datetime as dt
 import grp
+import hashlib
 import io
 import json
 import os
@@ -418,6 +419,9 @@ evaluation: {{as_of: 2026-11-30}}
 crawl: {{max_depth: 50, max_pages: 1000000, concurrency_per_host: {conc}, delay_s: 0,
         timeout_s: 20, obey_robots: true}}
 links: {{concurrency_per_host: {conc}, cache_days: 0}}
+# The site is on 127.0.0.1 only (no AAAA record): an IPv6 probe would time
+# only its own failures, a fixed cost per site that no other tool pays.
+ipv6: {{enabled: false}}
 sites:
   - id: bench
     name: 澄江市人民政府
@@ -479,6 +483,7 @@ def run_zwgk(
         extra["time_max_rss_kb"] = rss
         extra["process_peak_rss_mb"] = int(peak.group(1))
         rss = max(rss, int(peak.group(1)) * 1024)
+    extra["findings_sha256"], extra["findings"] = findings_fingerprint(con)
     extra["broken_missed_examples"] = sorted(site.broken - broken)[:5]
     extra["broken_false_examples"] = sorted(broken - site.broken)[:5]
     con.close()
@@ -488,6 +493,32 @@ def run_zwgk(
         p.unlink()
     shutil.rmtree(out, ignore_errors=True)
     return Run(tool, rnd, cmd, rc, wall, rss, cpu, pages, *site.judge(broken), extra)
+
+
+# Evidence that names when, not what: left out of the findings fingerprint.
+VOLATILE_EVIDENCE = ("checked_at",)
+
+
+def findings_fingerprint(con: sqlite3.Connection) -> tuple[str, int]:
+    """SHA-256 of every finding (check, rule, severity, URLs, message and
+    evidence, timestamps left out), in a fixed order; and how many there
+    are. Two runs of one site by two trees agree when their findings do."""
+    rows = []
+    for check, rule, severity, url, source_url, message, evidence in con.execute(
+        'select "check", rule, severity, url, source_url, message, evidence from findings'
+    ):
+        ev = json.loads(evidence or "{}")
+        for key in VOLATILE_EVIDENCE:
+            ev.pop(key, None)
+        rows.append(
+            json.dumps(
+                [check, rule, severity, url, source_url, message, ev],
+                ensure_ascii=False,
+                sort_keys=True,
+            )
+        )
+    rows.sort()
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest(), len(rows)
 
 
 STAGE_LINE = re.compile(
@@ -623,8 +654,9 @@ RUNNERS = {
 # -- is the run worth reporting? ----------------------------------------------------
 
 
-def problems(r: Run, site: Site) -> list[str]:
-    """Why ``r`` must not be reported (empty: it may)."""
+def problems(r: Run, site: Site, earlier: list[Run]) -> list[str]:
+    """Why ``r`` must not be reported (empty: it may); ``earlier``: the runs
+    before it in this session, whose zwgk findings it must repeat."""
     who = f"{r.tool} round {r.round}"
     out = []
     if r.pages != site.html_pages:
@@ -647,6 +679,18 @@ def problems(r: Run, site: Site) -> list[str]:
                 f"{r.broken_found} of the {planted} planted and {r.broken_false} not planted"
                 + (f"; missed e.g. {missed}" if missed else "")
                 + (f"; not planted e.g. {false}" if false else "")
+            )
+    if r.tool in ("zwgk", "zwgk-baseline"):
+        first = next(
+            (x for x in earlier if x.tool in ("zwgk", "zwgk-baseline") and x is not r), None
+        )
+        if first is not None and first.extra.get("findings_sha256") != r.extra.get(
+            "findings_sha256"
+        ):
+            out.append(
+                f"{who}: its {r.extra.get('findings')} findings differ from those of"
+                f" {first.tool} round {first.round} ({first.extra.get('findings')}):"
+                " the same site must give the same findings"
             )
     if r.tool == "zwgk" and not r.extra.get("stages"):
         out.append(f"{who}: no stage lines (zwgk.stages) in its crawl.log")
@@ -917,7 +961,7 @@ def main() -> None:
                 )
                 for name, st in r.extra.get("stages", {}).items():
                     log(f"    stage {name}: {st['s']} s, peak RSS {st['peak_rss_mb']} MB")
-                bad = problems(r, site)
+                bad = problems(r, site, runs)
                 if bad:
                     result["runs"] = [
                         {**asdict(x), "pages_per_s": round(x.pages_per_s, 1)} for x in runs

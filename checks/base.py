@@ -9,14 +9,15 @@ without touching code.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
 from zwgk.config import Config, Site
-from zwgk.store import Ipv6Probe, Ipv6Site, Link, ListItem, Page, Store
+from zwgk.store import Ipv6Probe, Ipv6Site, LinkRow, ListItemRow, PageRow, Store
 from zwgk.vocab import Severity, Status, canonical_url, directory_of, page_ok
 
 
@@ -65,11 +66,11 @@ class ColumnList:
     it paginates to) and their items in order."""
 
     name: str | None
-    pages: list[Page]  # first page first
-    items: list[ListItem]
+    pages: list[PageRow]  # first page first
+    items: list[ListItemRow]
     # The items that are documents: not links to another column's list (a
     # hub's entries, or a side menu taken for the list of an empty column).
-    entries: list[ListItem]
+    entries: list[ListItemRow]
 
     @property
     def url(self) -> str:
@@ -94,6 +95,32 @@ class ColumnList:
         return not self.entries and any(self._facts("dynamic"))
 
 
+class Links:
+    """A site's links, read from the store each time they are iterated.
+
+    Never a list: a large portal has over a million links, and every check
+    that walks them keeps only what it aggregates."""
+
+    def __init__(self, store: Store, run_id: str, site_id: str) -> None:
+        self._args = (run_id, site_id)
+        self._store = store
+
+    def __iter__(self) -> Iterator[LinkRow]:
+        return self._store.iter_links(*self._args)
+
+    def of_pages(self, page_ids: set[int]) -> dict[int, list[LinkRow]]:
+        """The links of the given pages only, by page."""
+        out: dict[int, list[LinkRow]] = {}
+        for lk in self._store.iter_links(*self._args, page_ids=page_ids):
+            out.setdefault(lk.page_id, []).append(lk)
+        return out
+
+
+# Page texts a check context keeps after reading them: a check reads the
+# same page's text a few times in a row, never all pages' at once.
+TEXT_CACHE = 256
+
+
 @dataclass
 class CheckContext:
     run_id: str
@@ -102,20 +129,35 @@ class CheckContext:
     store: Store
     as_of: dt.date
     period_start: dt.date
+    _texts: OrderedDict[int, str | None] = field(default_factory=OrderedDict, repr=False)
 
     @cached_property
-    def pages(self) -> list[Page]:
-        return self.store.pages(self.run_id, self.site.id)
+    def pages(self) -> list[PageRow]:
+        """Every page of the site's crawl, without its body text (:meth:`text`)."""
+        return self.store.page_rows(self.run_id, self.site.id)
 
     @cached_property
-    def links(self) -> list[Link]:
-        return self.store.links(self.run_id, self.site.id)
+    def links(self) -> Links:
+        return Links(self.store, self.run_id, self.site.id)
 
     @cached_property
-    def list_items(self) -> list[ListItem]:
+    def list_items(self) -> list[ListItemRow]:
         """Items of the column lists crawled; the list facts are ``meta["list"]``
         of the page with ``id == item.page_id``."""
-        return self.store.list_items(self.run_id, self.site.id)
+        return self.store.list_item_rows(self.run_id, self.site.id)
+
+    def text(self, page: PageRow) -> str | None:
+        """The page's body text, read from the store (the last few are kept)."""
+        if page.id in self._texts:
+            self._texts.move_to_end(page.id)
+            return self._texts[page.id]
+        if not page.has_text:
+            return None
+        text = self.store.page_texts([page.id]).get(page.id)
+        self._texts[page.id] = text
+        if len(self._texts) > TEXT_CACHE:
+            self._texts.popitem(last=False)
+        return text
 
     @cached_property
     def ipv6_site(self) -> Ipv6Site | None:
@@ -133,10 +175,10 @@ class CheckContext:
         The pages of one column are the list pages with its name in one folder
         (``index.html``, ``index_1.html`` …).
         """
-        items: dict[int, list[ListItem]] = {}
+        items: dict[int, list[ListItemRow]] = {}
         for it in self.list_items:
             items.setdefault(it.page_id, []).append(it)
-        groups: dict[tuple[str, str | None], list[Page]] = {}
+        groups: dict[tuple[str, str | None], list[PageRow]] = {}
         list_urls: set[str] = set()
         for p in self.pages:
             facts = (p.meta or {}).get("list")
@@ -155,7 +197,7 @@ class CheckContext:
         return out
 
     @cached_property
-    def pages_by_url(self) -> dict[str, Page]:
+    def pages_by_url(self) -> dict[str, PageRow]:
         out = PageIndex()
         for p in self.pages:
             out.setdefault(canonical_url(p.url), p)
@@ -163,14 +205,14 @@ class CheckContext:
         return out
 
 
-class PageIndex(dict[str, Page]):
+class PageIndex(dict[str, PageRow]):
     """Pages by URL, looked up as the crawl stored them: a link written with
     a session id or a ``#fragment`` finds the one page it names."""
 
     def get(self, key: str, default: Any = None) -> Any:
         return super().get(canonical_url(key), default) if key else default
 
-    def __getitem__(self, key: str) -> Page:
+    def __getitem__(self, key: str) -> PageRow:
         return super().__getitem__(canonical_url(key))
 
     def __contains__(self, key: object) -> bool:

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from zwgk.checks import register
 from zwgk.checks.base import Check, CheckContext, CheckOutcome, Severity
 from zwgk.config import ConfigError, default_file, parse_yaml_model
-from zwgk.store import ListItem, Page
+from zwgk.store import ListItemRow, PageRow
 from zwgk.vocab import defragment, directory_of, page_ok
 
 RULES_FILE = default_file("freshness.yaml")
@@ -237,13 +237,13 @@ class FreshnessCheck(Check):
     # -- dating ------------------------------------------------------------
 
     @staticmethod
-    def _page_date(page: Page | None) -> str | None:
+    def _page_date(page: PageRow | None) -> str | None:
         if page is None or not page_ok(page):
             return None
         value = (page.meta or {}).get("publish_date")
         return str(value) if value else None
 
-    def _item_date(self, ctx: CheckContext, item: ListItem) -> tuple[dt.date | None, bool]:
+    def _item_date(self, ctx: CheckContext, item: ListItemRow) -> tuple[dt.date | None, bool]:
         """The item's date as of ``ctx.as_of``, and whether it has a date at all."""
         iso = item.date or self._page_date(ctx.pages_by_url.get(item.url))
         return effective_date(iso, ctx.as_of), iso is not None
@@ -410,8 +410,8 @@ class FreshnessCheck(Check):
                 day, _ = self._item_date(ctx, it)
                 if day is not None:
                     candidates.append(Dated(day, it.title, it.url))
-        for lk in ctx.links:
-            if lk.page_id == home.id and lk.kind == "http" and lk.url:
+        for lk in ctx.links.of_pages({home.id}).get(home.id, []):
+            if lk.kind == "http" and lk.url:
                 target = ctx.pages_by_url.get(lk.url)
                 if target is None or (target.meta or {}).get("list") is not None:
                     continue

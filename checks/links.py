@@ -8,13 +8,13 @@ as unverified, never as broken: a wrong finding costs a site its score.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
 from zwgk.checks import register
 from zwgk.checks.base import Check, CheckContext, CheckOutcome
-from zwgk.store import Link
+from zwgk.store import LinkRow
 from zwgk.vocab import LinkOutcome, Status, canonical_url, tls_label, tls_reason
 
 MAX_OCCURRENCES = 50
@@ -43,7 +43,7 @@ OUTCOME_LABEL = {
     LinkOutcome.LOGIN_REQUIRED: "需要登录才能访问（HTTP {status}）",
     LinkOutcome.TOO_LARGE: "页面过大，超过{cap} MB，未完整下载",
 }
-# Link kinds the extraction judged from the href alone: broken without a fetch.
+# LinkRow kinds the extraction judged from the href alone: broken without a fetch.
 POLICY_KINDS = {"malformed": LinkOutcome.MALFORMED, "local_file": LinkOutcome.LOCAL_FILE}
 # Outcomes reported although neither broken nor unverified.
 REPORTED = frozenset(
@@ -99,7 +99,7 @@ def describe(
     return label.format(status=status if status is not None else "?", cap=f"{cap_mb:g}")
 
 
-def _place(lk: Link) -> tuple[bool, str, str]:
+def _place(lk: LinkRow) -> tuple[bool, str, str]:
     # Home-page occurrences first, then by page: the same evidence, and the
     # same first MAX_OCCURRENCES of it, whatever order the crawl found them in.
     return (not lk.on_home, lk.source_url or "", lk.text or "")
@@ -200,40 +200,42 @@ class LinksCheck(Check):
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
         out = CheckOutcome()
-        checks = ctx.store.url_checks(ctx.run_id)
-        by_target: dict[str, list[Link]] = defaultdict(list)
-        by_href: dict[tuple[LinkOutcome, str], list[Link]] = defaultdict(list)
-        not_http = 0
+        outcomes = ctx.store.url_outcomes(ctx.run_id)
+        # Only the targets a finding will name keep where they are linked
+        # from; of the others (all but a few hundred) a count is enough.
+        wanted = {url for url, o in outcomes.items() if _reported(LinkOutcome(o))}
+        found: dict[str, Occurrences] = {}
+        by_href: dict[tuple[LinkOutcome, str], Occurrences] = {}
+        targets: set[str] = set()
+        occurrences = not_http = 0
         for lk in ctx.links:
             if lk.kind in POLICY_KINDS:
-                by_href[(POLICY_KINDS[lk.kind], (lk.href or "").strip())].append(lk)
+                key = (POLICY_KINDS[lk.kind], (lk.href or "").strip())
+                by_href.setdefault(key, Occurrences()).add(lk)
                 continue
             if lk.kind != "http" or not lk.url:
                 not_http += 1
                 continue
             # The key link verification checked: one per page, session ids gone.
-            by_target[canonical_url(lk.url)].append(lk)
-        if by_target and not any(t in checks for t in by_target):
+            target = canonical_url(lk.url)
+            targets.add(target)
+            occurrences += 1
+            if target in wanted:
+                found.setdefault(target, Occurrences()).add(lk)
+        if targets and targets.isdisjoint(outcomes):
             out.status_override = Status.SKIPPED
-            out.metrics = {"links_checked": 0, "not_checked": len(by_target), "not_http": not_http}
+            out.metrics = {"links_checked": 0, "not_checked": len(targets), "not_http": not_http}
             return out
 
+        checks = ctx.store.url_check_rows(ctx.run_id, found)
         broken_by: Counter[str] = Counter()
-        unverified = not_checked = home_unavailable = login_required = too_large = 0
-        for target, found in sorted(by_target.items()):
-            links = sorted(found, key=_place)
-            uc = checks.get(target)
-            if uc is None:
-                not_checked += 1
-                continue
+        unverified = home_unavailable = login_required = too_large = 0
+        not_checked = len(targets - outcomes.keys())
+        for target, occ in sorted(found.items()):
+            uc = checks[target]
             outcome = LinkOutcome(uc.outcome)
-            if not (outcome.is_broken or outcome.is_unverified or outcome in REPORTED):
+            if uc.http_status == METHOD_NOT_ALLOWED and occ.all_forms:
                 continue
-            if uc.http_status == METHOD_NOT_ALLOWED and all(
-                lk.element in FORM_ELEMENTS for lk in links
-            ):
-                continue
-            on_home = any(lk.on_home for lk in links)
             if outcome.is_unverified:
                 unverified += 1
             elif outcome is LinkOutcome.LOGIN_REQUIRED:
@@ -242,9 +244,10 @@ class LinksCheck(Check):
                 too_large += 1
             else:
                 broken_by[outcome] += 1
-                home_unavailable += on_home
-            where = "首页" if on_home else "页面"
-            first = next((lk for lk in links if lk.on_home), links[0])
+                home_unavailable += occ.on_home
+            where = "首页" if occ.on_home else "页面"
+            places = occ.top()
+            first = places[0][0]
             kind = ELEMENT_LABEL.get(first.element, "链接")
             name = (first.text or target)[:40]
             said = describe(
@@ -265,8 +268,8 @@ class LinksCheck(Check):
                         "method": uc.method,
                         "checked_at": uc.checked_at.isoformat(timespec="seconds"),
                         "source": uc.source,
-                        "on_home": on_home,
-                        "occurrence_count": len(links),
+                        "on_home": occ.on_home,
+                        "occurrence_count": occ.count,
                         "occurrences": [
                             {
                                 "source_url": lk.source_url,
@@ -274,20 +277,20 @@ class LinksCheck(Check):
                                 "element": lk.element,
                                 "on_home": lk.on_home,
                             }
-                            for lk in links[:MAX_OCCURRENCES]
+                            for lk, _ in places
                         ],
                         **({"detail": uc.detail} if uc.detail else {}),
                     },
                 )
             )
-        for (outcome, href), found in sorted(by_href.items()):
-            broken = self._policy(outcome, href, found, out)
+        for (outcome, href), occ in sorted(by_href.items()):
+            self._policy(outcome, href, occ, out)
             broken_by[outcome] += 1
-            home_unavailable += broken
+            home_unavailable += occ.on_home
         fragment_missing = self._fragments(ctx, out)
         out.metrics = {
-            "links_checked": len(by_target) - not_checked,
-            "occurrences": sum(len(v) for v in by_target.values()),
+            "links_checked": len(targets) - not_checked,
+            "occurrences": occurrences,
             "broken": sum(broken_by.values()),
             "broken_by_outcome": dict(sorted(broken_by.items())),
             "home_unavailable": home_unavailable,
@@ -300,15 +303,11 @@ class LinksCheck(Check):
         }
         return out
 
-    def _policy(
-        self, outcome: LinkOutcome, href: str, found: list[Link], out: CheckOutcome
-    ) -> bool:
-        """One finding for an href judged broken as written (never fetched);
-        True when the home page links it."""
-        links = sorted(found, key=_place)
-        on_home = any(lk.on_home for lk in links)
-        first = next((lk for lk in links if lk.on_home), links[0])
-        where = "首页" if on_home else "页面"
+    def _policy(self, outcome: LinkOutcome, href: str, occ: Occurrences, out: CheckOutcome) -> None:
+        """One finding for an href judged broken as written (never fetched)."""
+        places = occ.top()
+        first = places[0][0]
+        where = "首页" if occ.on_home else "页面"
         kind = ELEMENT_LABEL.get(first.element, "链接")
         name = (first.text or href or "（空）")[:40]
         out.findings.append(
@@ -321,8 +320,8 @@ class LinksCheck(Check):
                     "outcome": outcome,
                     "href": href,
                     "source": "policy",
-                    "on_home": on_home,
-                    "occurrence_count": len(links),
+                    "on_home": occ.on_home,
+                    "occurrence_count": occ.count,
                     "occurrences": [
                         {
                             "source_url": lk.source_url,
@@ -330,18 +329,17 @@ class LinksCheck(Check):
                             "element": lk.element,
                             "on_home": lk.on_home,
                         }
-                        for lk in links[:MAX_OCCURRENCES]
+                        for lk, _ in places
                     ],
                 },
             )
         )
-        return on_home
 
     def _fragments(self, ctx: CheckContext, out: CheckOutcome) -> int:
         """``page.html#sec2`` to a crawled page, or ``#sec2`` on the page
         itself, where no element has id (or ``<a>`` name) sec2: one finding
         per (page, fragment), with every link that points there."""
-        missing: dict[tuple[str, str], list[tuple[Link, str]]] = defaultdict(list)
+        missing: dict[tuple[str, str], Occurrences] = {}
         ids_of: dict[str, set[str]] = {}
         for lk in ctx.links:
             aim = _fragment_target(lk)
@@ -357,10 +355,10 @@ class LinksCheck(Check):
             if ids is None:
                 ids = ids_of[target] = _decoded_ids(page.fragment_ids or [])
             if frag not in ids and _unquote(frag) not in ids:
-                missing[(target, _unquote(frag))].append((lk, frag))
-        for (target, anchor), found in sorted(missing.items()):
-            found.sort(key=lambda pair: _place(pair[0]))
-            first, frag = found[0]
+                missing.setdefault((target, _unquote(frag)), Occurrences()).add(lk, frag)
+        for (target, anchor), occ in sorted(missing.items()):
+            places = occ.top()
+            first, frag = places[0]
             url = f"{target}#{frag}"
             name = (first.text or first.href or url)[:40]
             out.findings.append(
@@ -372,7 +370,7 @@ class LinksCheck(Check):
                     evidence={
                         "anchor_page": target,
                         "anchor": anchor,
-                        "occurrence_count": len(found),
+                        "occurrence_count": occ.count,
                         "occurrences": [
                             {
                                 "source_url": lk.source_url,
@@ -380,7 +378,7 @@ class LinksCheck(Check):
                                 "text": lk.text,
                                 "on_home": lk.on_home,
                             }
-                            for lk, _ in found[:MAX_OCCURRENCES]
+                            for lk, _ in places
                         ],
                     },
                 )
@@ -388,7 +386,43 @@ class LinksCheck(Check):
         return len(missing)
 
 
-def _fragment_target(lk: Link) -> tuple[str, str] | None:
+def _reported(outcome: LinkOutcome) -> bool:
+    return outcome.is_broken or outcome.is_unverified or outcome in REPORTED
+
+
+class Occurrences:
+    """Where one target is linked: how often, whether from the home page, and
+    the first ``MAX_OCCURRENCES`` places in :func:`_place` order — not every
+    link: a missing badge image in a template is linked from every page."""
+
+    __slots__ = ("_places", "all_forms", "count", "on_home")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.on_home = False
+        self.all_forms = True
+        self._places: list[tuple[tuple[tuple[bool, str, str], int], LinkRow, str]] = []
+
+    def add(self, lk: LinkRow, note: str = "") -> None:
+        self.count += 1
+        self.on_home |= lk.on_home
+        self.all_forms &= lk.element in FORM_ELEMENTS
+        # The store id breaks ties, as the stable sort of store order did.
+        self._places.append(((_place(lk), lk.id), lk, note))
+        if len(self._places) >= 4 * MAX_OCCURRENCES:
+            self._trim()
+
+    def _trim(self) -> None:
+        self._places.sort(key=lambda p: p[0])
+        del self._places[MAX_OCCURRENCES:]
+
+    def top(self) -> list[tuple[LinkRow, str]]:
+        """The first places with each one's note, home page first."""
+        self._trim()
+        return [(lk, note) for _, lk, note in self._places]
+
+
+def _fragment_target(lk: LinkRow) -> tuple[str, str] | None:
     """``(page URL, fragment as written)`` a link scrolls to, if it names one:
     ``p.html#x`` names p.html; ``#x`` names the page it is on."""
     if lk.kind == "http" and lk.url and "#" in lk.url:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from zwgk.checks import register
 from zwgk.checks.base import Check, CheckContext, CheckOutcome
-from zwgk.store import Page
+from zwgk.store import PageRow
 from zwgk.vocab import Severity, Status, defragment, directory_of, page_ok
 
 
@@ -37,7 +37,7 @@ class Rule(StrEnum):
 
 @dataclass(frozen=True)
 class Element:
-    key: str  # the Page.meta key
+    key: str  # the PageRow.meta key
     label: str
     rule: Rule
     documents_only: bool
@@ -121,13 +121,13 @@ class MetadataCheck(Check):
             "examples": self.examples,
         }
 
-    def items(self, ctx: CheckContext) -> list[Page]:
+    def items(self, ctx: CheckContext) -> list[PageRow]:
         """The disclosure items: pages under the column entries that are not a
         home, entry, index or list page."""
         entries = ctx.site.disclosure or [ctx.site.home]
         prefixes = tuple(directory_of(defragment(u)) for u in entries)
         skip = {defragment(u) for u in [ctx.site.home, *entries]}
-        out: list[Page] = []
+        out: list[PageRow] = []
         seen: set[str] = set()
         for p in ctx.pages:
             if not page_ok(p) or p.is_home:
@@ -146,7 +146,7 @@ class MetadataCheck(Check):
             out.append(p)
         return sorted(out, key=lambda p: p.final_url or p.url)
 
-    def is_document(self, page: Page) -> bool:
+    def is_document(self, page: PageRow) -> bool:
         meta = page.meta or {}
         if meta.get("doc_number"):
             return True

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from zwgk.checks import register
 from zwgk.checks.base import Check, CheckContext, CheckOutcome, ColumnList, Severity
 from zwgk.config import ConfigError, default_file, parse_yaml_model
-from zwgk.store import Page
+from zwgk.store import PageRow
 from zwgk.vocab import directory_of, page_ok
 
 RULES_FILE = default_file("planning.yaml")
@@ -124,7 +124,7 @@ def plan_name(title: str) -> str:
     return title
 
 
-def page_title(page: Page) -> str | None:
+def page_title(page: PageRow) -> str | None:
     meta = page.meta or {}
     title = meta.get("doc_title") or meta.get("article_title")
     if title:

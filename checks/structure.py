@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from zwgk.checks import register
 from zwgk.checks.base import Check, CheckContext, CheckOutcome
 from zwgk.config import SiteKind
-from zwgk.store import Link, Page
+from zwgk.store import LinkRow, PageRow
 from zwgk.vocab import (
     FetchStatus,
     Severity,
@@ -79,7 +79,7 @@ FETCH_FAILURE = {
 }
 
 
-def describe_failure(page: Page) -> str:
+def describe_failure(page: PageRow) -> str:
     """Why ``page`` is unavailable, in words (never a program word such as
     ``tls_error``); a certificate refusal says which (已过期, 自签名 …)."""
     if page.fetch_status == FetchStatus.OK:
@@ -92,7 +92,7 @@ def describe_failure(page: Page) -> str:
         return FETCH_FAILURE[FetchStatus.ERROR]
 
 
-def unreachable(what: str, page: Page | None) -> str:
+def unreachable(what: str, page: PageRow | None) -> str:
     """``网站首页无法访问（超时）``; a certificate refusal reads as what a
     visitor's browser tells them: ``网站首页证书无效（已过期）``."""
     if page is None:
@@ -110,7 +110,7 @@ BLOCK_REASONS = {
 }
 
 
-def blocked_of(page: Page | None) -> dict[str, Any] | None:
+def blocked_of(page: PageRow | None) -> dict[str, Any] | None:
     """The crawl's conclusion that the server withheld ``page`` from a robot
     (rate limit, busy, anti-bot challenge), or None.
 
@@ -294,19 +294,22 @@ class StructureCheck(Check):
             if p.final_url.startswith(prefixes) or p.url.startswith(prefixes)
         }
         present = reachable = 0
-        section_links: dict[str, list[Link]] = {}
-        for section in SECTIONS:
-            links = [
-                lk
-                for lk in ctx.links
-                if lk.page_id in column_pages
+        found = {section.key: SectionLinks() for section in SECTIONS}
+        # One pass over the links for every section: a large portal's links
+        # are read from the store, not held.
+        for lk in ctx.links:
+            if (
+                lk.page_id in column_pages
                 and lk.element in ("a", "area")
                 and lk.kind == "http"
                 and lk.text
-                and section.pattern.search(lk.text)
-            ]
-            section_links[section.key] = links
-            if not links:
+            ):
+                for section in SECTIONS:
+                    if section.pattern.search(lk.text):
+                        found[section.key].add(lk, by_url)
+        for section in SECTIONS:
+            links = found[section.key]
+            if links.first is None:
                 out.findings.append(
                     self.finding(
                         Rule.SECTION_MISSING,
@@ -317,20 +320,19 @@ class StructureCheck(Check):
                 )
                 continue
             present += 1
-            targets = self._targets(links, by_url)
-            if any(page_ok(by_url.get(lk.url or "")) for lk in links):
+            if links.reachable:
                 reachable += 1
                 continue
-            first = links[0]
-            fetched = [by_url[lk.url] for lk in links if lk.url in by_url]
-            if fetched:
+            first = links.first
+            evidence = {"section": section.label, "links": links.targets()}
+            if links.first_fetched is not None:
                 out.findings.append(
                     self.finding(
                         Rule.SECTION_UNREACHABLE,
-                        unreachable(f"“{section.label}”栏目链接", fetched[0]),
+                        unreachable(f"“{section.label}”栏目链接", links.first_fetched),
                         url=first.url,
                         source_url=first.source_url,
-                        evidence={"section": section.label, "links": targets},
+                        evidence=evidence,
                     )
                 )
             else:
@@ -340,7 +342,7 @@ class StructureCheck(Check):
                         f"“{section.label}”栏目链接未在本次抓取范围内，未能验证是否可访问",
                         url=first.url,
                         source_url=first.source_url,
-                        evidence={"section": section.label, "links": targets},
+                        evidence=evidence,
                     )
                 )
 
@@ -349,35 +351,11 @@ class StructureCheck(Check):
             "sections_present": present,
             "sections_reachable": reachable,
         }
-        self._annual_report(ctx, out, section_links.get("annual_report", []))
+        self._annual_report(ctx, out, found["annual_report"])
         return out
 
-    @staticmethod
-    def _targets(links: list[Link], by_url: dict[str, Page]) -> list[dict[str, Any]]:
-        """One entry per distinct target, with where it is linked from."""
-        grouped: dict[str, dict[str, Any]] = {}
-        # In page order, so that the pages named are the same whatever order
-        # the crawl found them in.
-        for lk in sorted(links, key=lambda lk: (lk.source_url or "", lk.text or "")):
-            url = lk.url or ""
-            if url not in grouped:
-                page = by_url.get(url)
-                grouped[url] = {
-                    "url": url,
-                    "text": lk.text,
-                    "fetch_status": page.fetch_status if page else None,
-                    "http_status": page.status if page else None,
-                    "linked_from": [],
-                    "occurrences": 0,
-                }
-            g = grouped[url]
-            g["occurrences"] += 1
-            if len(g["linked_from"]) < 3 and lk.source_url not in g["linked_from"]:
-                g["linked_from"].append(lk.source_url)
-        return list(grouped.values())
-
     def _annual_report(
-        self, ctx: CheckContext, out: CheckOutcome, report_links: list[Link]
+        self, ctx: CheckContext, out: CheckOutcome, report_links: SectionLinks
     ) -> None:
         as_of = ctx.as_of
         mmdd = self.deadline_for(ctx.site.site_kind)
@@ -424,13 +402,13 @@ class StructureCheck(Check):
                     f"未找到{required}年度政府信息公开工作年度报告（应于{deadline.year}年{deadline.month}月{deadline.day}日前公布）",
                     # Point at the 年报 column when there is one: that is where
                     # the webmaster has to add the report.
-                    url=report_links[0].url if report_links else column,
-                    source_url=report_links[0].source_url if report_links else None,
+                    url=report_links.first.url if report_links.first else column,
+                    source_url=report_links.first.source_url if report_links.first else None,
                     evidence={
                         "required_year": required,
                         "deadline": deadline.isoformat(),
                         "newest_found": {**found[newest], "year": newest} if newest else None,
-                        "report_section_links": [lk.url for lk in report_links][:5],
+                        "report_section_links": report_links.first_urls,
                     },
                 )
             )
@@ -450,3 +428,59 @@ class StructureCheck(Check):
                     },
                 )
             )
+
+
+# Pages named per section target (``linked_from``) and report-section links
+# named in evidence.
+LINKED_FROM = 3
+FIRST_URLS = 5
+
+
+class SectionLinks:
+    """The links to one required section, as much as the findings name:
+    the first in store order, the first to a crawled page, whether any
+    reaches its target, and per target the pages that link it first
+    (in page order, so that the pages named do not depend on crawl order)."""
+
+    def __init__(self) -> None:
+        self.first: LinkRow | None = None
+        self.first_fetched: PageRow | None = None
+        self.reachable = False
+        self.first_urls: list[str | None] = []
+        self._targets: dict[str, dict[str, Any]] = {}
+
+    def add(self, lk: LinkRow, by_url: dict[str, PageRow]) -> None:
+        url = lk.url or ""
+        page = by_url.get(url)
+        if self.first is None:
+            self.first = lk
+        if self.first_fetched is None and lk.url in by_url:
+            self.first_fetched = by_url[lk.url]
+        self.reachable |= page_ok(page)
+        if len(self.first_urls) < FIRST_URLS:
+            self.first_urls.append(lk.url)
+        key = (lk.source_url or "", lk.text or "")
+        g = self._targets.get(url)
+        if g is None:
+            g = self._targets[url] = {
+                "key": key,
+                "url": url,
+                "text": lk.text,
+                "fetch_status": page.fetch_status if page else None,
+                "http_status": page.status if page else None,
+                "linked_from": [],
+                "occurrences": 0,
+            }
+        elif key < g["key"]:
+            g["key"], g["text"] = key, lk.text
+        g["occurrences"] += 1
+        sources: list[str] = g["linked_from"]
+        if lk.source_url not in sources:
+            sources.append(lk.source_url)
+            sources.sort()
+            del sources[LINKED_FROM:]
+
+    def targets(self) -> list[dict[str, Any]]:
+        """One entry per distinct target, in the order of the first page linking it."""
+        groups = sorted(self._targets.values(), key=lambda g: g["key"])
+        return [{k: v for k, v in g.items() if k != "key"} for g in groups]

@@ -161,14 +161,18 @@ def classify_html_200(
     body_empty: bool,
     probe: HostProbe | None,
     spared: bool = False,
+    text_len: int | None = None,
 ) -> LinkOutcome:
     """``spared``: see :func:`spared_by_probe`. An explicit error-page phrase
-    still marks a spared page: a home that says 页面不存在 is one."""
+    still marks a spared page: a home that says 页面不存在 is one.
+    ``text_len``: the text's length when ``text`` is left out (a stored page
+    longer than an error page's ``SOFT_404_MAX_TEXT`` is not read back)."""
     if body_empty:
         return LinkOutcome.EMPTY
     if looks_like_error_page(title, text):
         return LinkOutcome.SOFT_404
-    if not spared and matches_probe(probe, text_hash, title, len(text or "")):
+    length = len(text or "") if text_len is None else text_len
+    if not spared and matches_probe(probe, text_hash, title, length):
         return LinkOutcome.SOFT_404
     return LinkOutcome.OK
 

@@ -39,7 +39,7 @@ from zwgk.checks.interpretation.text import (
     strip_note,
     title_score,
 )
-from zwgk.store import Link, Page
+from zwgk.store import LinkRow, PageRow
 from zwgk.vocab import canonical_url, page_ok
 
 # What follows a document's own title: 关于印发…办法的通知, …的决定.
@@ -62,37 +62,44 @@ class Analyzer:
         m = _PLACE.match(squash(ctx.site.name))
         self.place = m.group(1) if m else None
         self.page_by_id = {p.id: p for p in ctx.pages}
-        self.links_by_page: dict[int, list[Link]] = defaultdict(list)
+        # What _form asks of a page's links, gathered in one pass: which
+        # pages embed a video, which show images stored beside them.
+        self.with_video: set[int] = set()
+        self.with_local_images: set[int] = set()
         for lk in ctx.links:
-            self.links_by_page[lk.page_id].append(lk)
-        self._links: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
+            if lk.element in ("video", "source", "embed"):
+                self.with_video.add(lk.page_id)
+            elif lk.element == "img" and lk.page_id not in self.with_local_images:
+                page = self.page_by_id.get(lk.page_id)
+                if page is not None and (lk.url or "").startswith(_directory(page.final_url)):
+                    self.with_local_images.add(lk.page_id)
 
-    def title(self, p: Page) -> str:
+    def title(self, p: PageRow) -> str:
         return doc_title(p, self.ctx.site.name)
 
     # -- pages and columns
 
-    def _pages(self) -> list[Page]:
+    def _pages(self) -> list[PageRow]:
         seen: set[str] = set()
         out = []
         for p in self.ctx.pages:
-            if not page_ok(p) or p.text is None or p.final_url in seen:
+            if not page_ok(p) or not p.has_text or p.final_url in seen:
                 continue
             seen.add(p.final_url)
             out.append(p)
         return out
 
-    def is_list(self, p: Page) -> bool:
+    def is_list(self, p: PageRow) -> bool:
         """A column's list page: no publish date, or titled as its own column
         (some CMSs stamp list pages with the time of their last update)."""
         name = (p.meta or {}).get("column_name")
         return publish_date(p) is None or (bool(name) and self.title(p) == name)
 
-    def _target(self, lk: Link) -> Page | None:
+    def _target(self, lk: LinkRow) -> PageRow | None:
         url = _strip_frag(lk.url)
         return self.by_url.get(url) if url else None
 
-    def _columns(self, pages: list[Page]) -> dict[str, set[str]]:
+    def _columns(self, pages: list[PageRow]) -> dict[str, set[str]]:
         """final_url -> names of the columns the page is an item of."""
         columns: dict[str, set[str]] = defaultdict(set)
         list_names: dict[int, set[str]] = {}
@@ -119,12 +126,12 @@ class Analyzer:
     # -- classification
 
     def classify(
-        self, pages: list[Page], columns: dict[str, set[str]]
+        self, pages: list[PageRow], columns: dict[str, set[str]]
     ) -> tuple[list[Policy], list[Interpretation], dict[str, list[str]]]:
         policies: list[Policy] = []
         interps: list[Interpretation] = []
         excluded: dict[str, list[str]] = defaultdict(list)
-        news: list[tuple[Page, str, dt.date, set[str]]] = []
+        news: list[tuple[PageRow, str, dt.date, set[str]]] = []
         for p in pages:
             date = publish_date(p)
             if date is None or self.is_list(p):
@@ -156,9 +163,9 @@ class Analyzer:
 
     def _news_interpretations(
         self,
-        news: list[tuple[Page, str, dt.date, set[str]]],
+        news: list[tuple[PageRow, str, dt.date, set[str]]],
         policies: list[Policy],
-        pages: list[Page],
+        pages: list[PageRow],
     ) -> list[Interpretation]:
         """The items of news columns that interpret a policy document: a policy
         page links to them, or their title has a form word and names the policy."""
@@ -192,15 +199,15 @@ class Analyzer:
 
     def _linked_from_policy(
         self,
-        news: list[tuple[Page, str, dt.date, set[str]]],
+        news: list[tuple[PageRow, str, dt.date, set[str]]],
         policies: list[Policy],
-        pages: list[Page],
+        pages: list[PageRow],
     ) -> set[str]:
         """News items a policy page links to from a 相关解读 box: the page links
         to few news items, and few dated pages link to the item (a 最新动态
         side box links every page to the same items)."""
-        out_links, in_links = self._graph()
         items = {p.final_url for p, _, _, _ in news}
+        out_links, in_links = self._link_graph({u for pol in policies for u in pol.urls}, items)
         dated = {p.final_url for p in pages if publish_date(p) is not None and not self.is_list(p)}
         mx = self.r.matching.max_link_targets
         found: set[str] = set()
@@ -218,7 +225,7 @@ class Analyzer:
             return False
         return any(p.search(t) for p in self.r.interpretation.title)
 
-    def _policy_verdict(self, p: Page, title: str, cols: set[str]) -> tuple[bool, str] | None:
+    def _policy_verdict(self, p: PageRow, title: str, cols: set[str]) -> tuple[bool, str] | None:
         """``None``: not a candidate; ``(True, why)`` a policy document;
         ``(False, reason)`` a candidate that needs no interpretation."""
         t = strip_note(title)
@@ -271,13 +278,15 @@ class Analyzer:
                 first.columns |= pol.columns
         return out
 
-    def _interpretation(self, p: Page, title: str, date: dt.date, cols: set[str]) -> Interpretation:
+    def _interpretation(
+        self, p: PageRow, title: str, date: dt.date, cols: set[str]
+    ) -> Interpretation:
         form, why = self._form(p, title)
         return Interpretation(
             p, p.final_url, title, date, cols, form, why, interpretation_cores(title)
         )
 
-    def _form(self, p: Page, title: str) -> tuple[str, str]:
+    def _form(self, p: PageRow, title: str) -> tuple[str, str]:
         f = self.r.interpretation.forms
         t = squash(title)
         if f.video.search(t):
@@ -286,17 +295,14 @@ class Analyzer:
             return "image", "标题"
         if f.qa.search(t):
             return "qa", "标题"
-        links = self.links_by_page.get(p.id, [])
-        if any(lk.element in ("video", "source", "embed") for lk in links):
+        if p.id in self.with_video:
             return "video", "页面含视频"
         if (p.meta or {}).get("body_images_only"):
             return "image", "正文为图片"
-        text = squash(p.text or "")
+        text = squash(self.ctx.text(p) or "")
         # A page whose words are a caption: the interpretation is its images,
         # which TRS and most CMSs store beside the page (./W0…png).
-        here = _directory(p.final_url)
-        images = [lk for lk in links if lk.element == "img" and (lk.url or "").startswith(here)]
-        if images and len(text) < 200:
+        if p.id in self.with_local_images and len(text) < 200:
             return "image", "正文为图片"
         if len(re.findall(r"问[:：]", text)) >= 2 or len(re.findall(r"[？?]", text)) >= 3:
             return "qa", "正文为问答"
@@ -304,32 +310,41 @@ class Analyzer:
 
     # -- matching
 
-    def _link_graph(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    def _link_graph(
+        self, sources: set[str], targets: set[str]
+    ) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
         """``(out, into)``: final_url -> final_urls it links to / is linked
-        from, navigable elements only."""
+        from, navigable elements only; ``out`` for the pages in ``sources``,
+        ``into`` for those in ``targets`` (the whole graph of a large portal
+        is millions of edges, and the matching looks at a few pages')."""
         out: dict[str, set[str]] = defaultdict(set)
         into: dict[str, set[str]] = defaultdict(set)
         for lk in self.ctx.links:
             if lk.kind != "http" or lk.element not in ("a", "area", "iframe", "frame"):
                 continue
             source = self.page_by_id.get(lk.page_id)
+            if source is None:
+                continue
+            keep_out = source.final_url in sources
+            if not keep_out and not targets:
+                continue
             target = self._target(lk)
-            if source is not None and target is not None:
+            if target is None:
+                continue
+            if keep_out:
                 out[source.final_url].add(target.final_url)
+            if target.final_url in targets:
                 into[target.final_url].add(source.final_url)
         return out, into
-
-    def _graph(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-        if self._links is None:
-            self._links = self._link_graph()
-        return self._links
 
     def match(
         self, policies: list[Policy], interps: list[Interpretation]
     ) -> tuple[dict[str, list[Match]], list[Interpretation]]:
-        out_links, in_links = self._graph()
-        ix = _Index(policies, self.r.matching.min_core_chars)
         interp_urls = {i.url for i in interps}
+        out_links, in_links = self._link_graph(
+            {u for pol in policies for u in pol.urls} | interp_urls, interp_urls
+        )
+        ix = _Index(policies, self.r.matching.min_core_chars)
         # How many interpretations each policy page links to: a page linking
         # to many is a list or a side box, not a 相关解读 block.
         fan_out = {
@@ -413,7 +428,7 @@ class Analyzer:
 
         Only explicit citations count, so one pass over the body suffices
         however many documents the site has."""
-        text = squash(it.page.text or "")
+        text = squash(self.ctx.text(it.page) or "")
         counts: Counter[str] = Counter()
         said: dict[str, list[str]] = defaultdict(list)
         for quoted in _QUOTED.findall(text):
@@ -449,7 +464,9 @@ class Analyzer:
         best: tuple[float, Interpretation] | None = None
         for core in pol.cores:
             for score, it in best_scores(core, candidates, 0.5):
-                if best is None or score > best[0]:
+                # Of equal scores the first URL: the same answer whatever
+                # order the crawl stored the pages in.
+                if best is None or (score, best[1].url) > (best[0], it.url):
                     best = (score, it)
         if best is None:
             return None
@@ -492,7 +509,7 @@ class Analyzer:
 
     def _formal(self, j: Judgment) -> None:
         fr = self.r.formal
-        policy_text = squash(j.policy.page.text or "")
+        policy_text = squash(self.ctx.text(j.policy.page) or "")
         measurable = [m for m in j.matches if m.interp.form in ("text", "qa")]
         if not measurable:
             j.overlap_note = "解读为图解或视频，未比对文字"
@@ -500,9 +517,10 @@ class Analyzer:
         if len(norm(policy_text)) < fr.min_policy_chars:
             j.overlap_note = "政策文件正文过短（可能仅有附件），未比对"
             return
-        headings = policy_headings(j.policy.page.text or "")
+        headings = policy_headings(self.ctx.text(j.policy.page) or "")
         results = [
-            overlap(policy_text, squash(m.interp.page.text or ""), headings, fr) for m in measurable
+            overlap(policy_text, squash(self.ctx.text(m.interp.page) or ""), headings, fr)
+            for m in measurable
         ]
         for m, res in zip(measurable, results, strict=True):
             res["url"] = m.interp.url
@@ -513,7 +531,7 @@ class Analyzer:
 
     def _contact(self, j: Judgment) -> None:
         for m in j.matches:
-            text = squash(m.interp.page.text or "")
+            text = squash(self.ctx.text(m.interp.page) or "")
             if any(rx.search(text) for rx in self.r.contact):
                 return
         forms = {m.interp.form for m in j.matches}

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zwgk.checks.interpretation.text import _WS, squash
-from zwgk.store import Page
+from zwgk.store import PageRow
 
 
 @dataclass
 class Doc:
-    page: Page
+    page: PageRow
     url: str
     title: str
     date: dt.date | None
@@ -95,7 +95,7 @@ class Analysis:
     calendar_guessed: set[int]
 
 
-def doc_title(p: Page, site_name: str = "") -> str:
+def doc_title(p: PageRow, site_name: str = "") -> str:
     meta = p.meta or {}
     # ArticleTitle names the document unless the parser found it to be only a
     # column or site name and took the visible title instead.
@@ -110,7 +110,7 @@ def doc_title(p: Page, site_name: str = "") -> str:
     return _WS.sub(" ", title).strip()
 
 
-def publish_date(p: Page) -> dt.date | None:
+def publish_date(p: PageRow) -> dt.date | None:
     value = (p.meta or {}).get("publish_date")
     if not value:
         return None

@@ -69,7 +69,6 @@ class Ipv6Spider(scrapy.Spider):
         self.text_stored: set[int] = set()
         # The portal crawl's pages and anchors of this site, by URL.
         self.stored_pages: dict[str, Any] = {}
-        self.stored_links: dict[int, list[dict[str, Any]]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Ipv6Spider:
@@ -136,28 +135,32 @@ class Ipv6Spider(scrapy.Spider):
         home_page = self.stored_pages.get(self.home)
         if home_page is not None:
             # The portal crawl read the home page: its anchors are the 2nd level.
-            for req in self._plan_level2(self.stored_links.get(home_page.id, [])):
+            for req in self._plan_level2(self._stored_links(home_page.id)):
                 yield req
         for attempt in range(self.cfg.ipv6.home_probes):
             for family in (4, 6):
                 yield self._probe(self.home, 1, family, attempt)
 
     def _load_stored(self) -> None:
-        for p in self.store.pages(self.run_id, self.site.id):
+        # Page rows (no body text), and links read per page when a level
+        # needs them: a large portal's links would not fit in memory.
+        for p in self.store.page_rows(self.run_id, self.site.id):
             # content_type is the header as sent ("text/html; charset=..."),
             # and HTML_TYPES are prefixes; no type was parsed as HTML too.
             if page_ok(p) and (p.content_type or "text/html").lower().startswith(HTML_TYPES):
                 self.stored_pages.setdefault(defragment(p.url), p)
                 self.stored_pages.setdefault(defragment(p.final_url), p)
-        for link in self.store.links(self.run_id, self.site.id):
-            self.stored_links.setdefault(link.page_id, []).append(
-                {
-                    "url": link.url,
-                    "kind": link.kind,
-                    "element": link.element,
-                    "generated_by": link.generated_by,
-                }
-            )
+
+    def _stored_links(self, page_id: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "url": link.url,
+                "kind": link.kind,
+                "element": link.element,
+                "generated_by": link.generated_by,
+            }
+            for link in self.store.iter_links(self.run_id, self.site.id, page_ids={page_id})
+        ]
 
     # -- planning --------------------------------------------------------------
 
@@ -294,7 +297,7 @@ class Ipv6Spider(scrapy.Spider):
             # must not drop a page the portal crawl read), as in on_error.
             stored = self.stored_pages.get(probe["url"])
             if stored is not None:
-                links = self.stored_links.get(stored.id, [])
+                links = self._stored_links(stored.id)
             if links is not None:
                 yield from self._plan_level3(links)
 
@@ -322,4 +325,4 @@ class Ipv6Spider(scrapy.Spider):
             # The portal crawl may have read the page although this fetch failed.
             stored = self.stored_pages.get(probe["url"])
             if stored is not None:
-                yield from self._plan_level3(self.stored_links.get(stored.id, []))
+                yield from self._plan_level3(self._stored_links(stored.id))

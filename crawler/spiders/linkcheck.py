@@ -34,6 +34,7 @@ from zwgk.crawler.fetch import classify_failure, failure_meta
 from zwgk.crawler.items import UrlCheckItem
 from zwgk.crawler.linkcheck import (
     RETRY_STATUSES,
+    SOFT_404_MAX_TEXT,
     HostProbe,
     classify_html_200,
     looks_like_challenge,
@@ -45,7 +46,7 @@ from zwgk.crawler.linkcheck import (
 from zwgk.crawler.settings import REDIRECT_MAX_TIMES
 from zwgk.crawler.spiders._setup import apply_settings, install_guard, load, open_store
 from zwgk.crawler.throttle import GAVE_UP_META
-from zwgk.store import Page, Store
+from zwgk.store import CrawledRow, Store
 from zwgk.vocab import HTML_TYPES, FetchStatus, LinkOutcome, defragment
 
 # Elements whose targets are resources: a HEAD answers whether they exist.
@@ -69,6 +70,8 @@ class Held:
     text: str
     text_hash: str | None
     body_empty: bool
+    # Set when ``text`` was not read (a stored page too long to be an error page).
+    text_len: int | None = None
 
 
 @dataclass
@@ -83,9 +86,9 @@ class HostState:
 MAX_REFRESH_HOPS = 5
 
 
-def _immediate_refresh(meta: dict[str, Any], url: str) -> str | None:
-    """Where a page's immediate meta refresh sends the visitor, if anywhere else."""
-    refresh = meta.get("refresh")
+def _immediate_refresh(refresh: dict[str, Any] | None, url: str) -> str | None:
+    """Where a page's immediate meta refresh (its ``meta["refresh"]``) sends
+    the visitor, if anywhere else."""
     if not refresh or refresh.get("delay", 0) > IMMEDIATE_REFRESH_S:
         return None
     target = refresh.get("url")
@@ -171,7 +174,7 @@ class LinkCheckSpider(scrapy.Spider):
             page = crawled.get(url)
             # A page that sends its visitor on at once is judged by where
             # the visitor lands: fetched, so that its refresh is followed.
-            if page is not None and _immediate_refresh(page.meta or {}, url) is None:
+            if page is not None and _immediate_refresh(page.refresh, url) is None:
                 for out in self._from_crawl(url, page):
                     yield out
                 continue
@@ -193,7 +196,7 @@ class LinkCheckSpider(scrapy.Spider):
             method = "HEAD" if resource or is_binary_url(url) else "GET"
             yield self._request(url, method, attempt=1)
 
-    def _from_crawl(self, url: str, page: Page) -> Iterator[Any]:
+    def _from_crawl(self, url: str, page: CrawledRow) -> Iterator[Any]:
         item = UrlCheckItem(
             url,
             LinkOutcome.OK.value,
@@ -209,8 +212,8 @@ class LinkCheckSpider(scrapy.Spider):
         if page.fetch_status != FetchStatus.OK.value:
             item.outcome = outcome_of_failure(FetchStatus(page.fetch_status)).value
             item.detail["fetch_status"] = page.fetch_status
-            if (page.meta or {}).get("redirect_to"):
-                item.detail["redirect_to"] = page.meta["redirect_to"]
+            if page.redirect_to:
+                item.detail["redirect_to"] = page.redirect_to
             yield item
             return
         by_status = outcome_of_status(page.status or 0)
@@ -222,7 +225,18 @@ class LinkCheckSpider(scrapy.Spider):
         if not ctype.startswith(HTML_TYPES):
             yield item
             return
-        held = Held(item, page.title, page.text or "", page.text_hash, body_empty=page.size == 0)
+        # Only a text as short as an error page's is read: a longer one is
+        # judged by its length and hash against the host's probe.
+        short = page.text_len <= SOFT_404_MAX_TEXT
+        text = (self.store.page_text(page.id) or "") if short else ""
+        held = Held(
+            item,
+            page.title,
+            text,
+            page.text_hash,
+            body_empty=page.size == 0,
+            text_len=None if short else page.text_len,
+        )
         yield from self._hold(page.final_url, held)
 
     # -- fetching -------------------------------------------------------
@@ -321,7 +335,7 @@ class LinkCheckSpider(scrapy.Spider):
             return
         raw, _ = decode_html(response.body, ctype)
         parsed = parse_html(raw, response.url)
-        refresh = _immediate_refresh(parsed.meta, response.url)
+        refresh = _immediate_refresh(parsed.meta.get("refresh"), response.url)
         hops = m.get("refreshed") or []
         if refresh is not None and len(hops) < MAX_REFRESH_HOPS:
             req = self._request(refresh, "GET", m["attempt"], m["started"])
@@ -426,7 +440,7 @@ class LinkCheckSpider(scrapy.Spider):
             item.final_url and spared_by_probe(item.final_url, self.configured)
         )
         outcome = classify_html_200(
-            held.title, held.text, held.text_hash, held.body_empty, probe, spared
+            held.title, held.text, held.text_hash, held.body_empty, probe, spared, held.text_len
         )
         item.outcome = outcome.value
         if outcome is LinkOutcome.SOFT_404:

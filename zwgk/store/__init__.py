@@ -16,23 +16,29 @@ from zwgk.store.models import (
     SiteRun,
     UrlCheck,
 )
+from zwgk.store.rows import CrawledRow, LinkRow, ListItemRow, PageRow, UrlCheckRow
 
 __all__ = [
     "CheckResult",
+    "CrawledRow",
     "Finding",
     "Ipv6Probe",
     "Ipv6Site",
     "Link",
     "LinkCache",
+    "LinkRow",
     "ListItem",
+    "ListItemRow",
     "LockBusy",
     "LockHolder",
     "Page",
+    "PageRow",
     "Run",
     "Score",
     "SiteRun",
     "Store",
     "StoredPage",
     "UrlCheck",
+    "UrlCheckRow",
     "default_db_url",
 ]

@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, select
 
 from zwgk.store.base import StoreBase
 from zwgk.store.models import Link, LinkCache, Page, SiteRun, UrlCheck
+from zwgk.store.rows import CrawledRow
 from zwgk.vocab import canonical_url
 
 
@@ -45,17 +46,58 @@ class LinkCheckStore(StoreBase):
                 out.setdefault(canonical_url(url), set()).add(element)
         return out
 
-    def crawled_index(self, run_id: str) -> dict[str, Page]:
+    def crawled_index(self, run_id: str) -> dict[str, CrawledRow]:
         """Pages the crawl fetched in this run, by requested and by final URL."""
-        out: dict[str, Page] = {}
-        with self.Session() as s:
+        out: dict[str, CrawledRow] = {}
+        q = (
+            select(
+                Page.id,
+                Page.url,
+                Page.final_url,
+                Page.redirects,
+                Page.fetch_status,
+                Page.status,
+                Page.error,
+                Page.content_type,
+                Page.size,
+                Page.elapsed_ms,
+                Page.title,
+                Page.text_len,
+                Page.text_hash,
+                Page.meta,
+            )
+            .join(SiteRun, current(run_id, Page))
             # Oldest first, so that of two pages with one URL the same one
             # wins on every database.
-            q = select(Page).join(SiteRun, current(run_id, Page)).order_by(Page.id)
-            for page in s.scalars(q):
-                out.setdefault(page.url, page)
-                out.setdefault(page.final_url, page)
+            .order_by(Page.id)
+        )
+        with self.engine.connect() as conn:
+            for r in conn.execution_options(yield_per=2000).execute(q):
+                meta = r.meta or {}
+                row = CrawledRow(
+                    r.id,
+                    r.url,
+                    r.final_url,
+                    r.redirects,
+                    r.fetch_status,
+                    r.status,
+                    r.error,
+                    r.content_type,
+                    r.size,
+                    r.elapsed_ms,
+                    r.title,
+                    r.text_len,
+                    r.text_hash,
+                    meta.get("refresh"),
+                    meta.get("redirect_to"),
+                )
+                out.setdefault(row.url, row)
+                out.setdefault(row.final_url, row)
         return out
+
+    def page_text(self, page_id: int) -> str | None:
+        with self.Session() as s:
+            return s.scalar(select(Page.text).where(Page.id == page_id))
 
     def checked_urls(self, run_id: str) -> set[str]:
         with self.Session() as s:

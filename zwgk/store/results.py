@@ -3,14 +3,30 @@ the check results, findings and scores they write."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from zwgk.store.base import StoreBase, site_run_row
-from zwgk.store.models import CheckResult, Finding, Link, ListItem, Page, Run, Score
+from zwgk.store.models import CheckResult, Finding, Link, ListItem, Page, Run, Score, UrlCheck
+from zwgk.store.rows import (
+    LINK_COLUMNS,
+    LIST_ITEM_COLUMNS,
+    PAGE_COLUMNS,
+    URL_CHECK_COLUMNS,
+    LinkRow,
+    ListItemRow,
+    PageRow,
+    UrlCheckRow,
+)
+
+# Rows fetched per round trip when streaming: enough to amortise the query,
+# few enough that a million links never sit in memory at once.
+STREAM_BATCH = 2000
+# Ids per IN (…) list: below SQLite's and PostgreSQL's parameter limits.
+ID_BATCH = 500
 
 
 def delete_site_results(s: Session, run_id: str, site_id: str) -> None:
@@ -59,6 +75,94 @@ class ResultStore(StoreBase):
                     .order_by(Link.id)
                 )
             )
+
+    def _generation(self, run_id: str, site_id: str) -> int | None:
+        with self.Session() as s:
+            sr = site_run_row(s, run_id, site_id)
+            return None if sr is None else sr.generation
+
+    def page_rows(self, run_id: str, site_id: str) -> list[PageRow]:
+        """The current generation's pages in store order, without body text."""
+        gen = self._generation(run_id, site_id)
+        if gen is None:
+            return []
+        q = (
+            select(*PAGE_COLUMNS)
+            .where(Page.run_id == run_id, Page.site_id == site_id, Page.generation == gen)
+            .order_by(Page.id)
+        )
+        with self.engine.connect() as conn:
+            return [PageRow(*r) for r in conn.execute(q)]
+
+    def page_texts(self, page_ids: Collection[int]) -> dict[int, str | None]:
+        """Body texts of the given pages, read when a check needs them."""
+        ids = sorted(set(page_ids))
+        out: dict[int, str | None] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), ID_BATCH):
+                chunk = ids[i : i + ID_BATCH]
+                out.update(conn.execute(select(Page.id, Page.text).where(Page.id.in_(chunk))).all())
+        return out
+
+    def iter_links(
+        self, run_id: str, site_id: str, page_ids: Collection[int] | None = None
+    ) -> Iterator[LinkRow]:
+        """The current generation's links in store order, streamed in batches
+        (``page_ids``: only the links of those pages)."""
+        gen = self._generation(run_id, site_id)
+        if gen is None:
+            return
+        q = select(*LINK_COLUMNS).where(
+            Link.run_id == run_id, Link.site_id == site_id, Link.generation == gen
+        )
+        if page_ids is not None:
+            ids = sorted(set(page_ids))
+            for i in range(0, len(ids), ID_BATCH):
+                chunk = q.where(Link.page_id.in_(ids[i : i + ID_BATCH])).order_by(Link.id)
+                with self.engine.connect() as conn:
+                    rows = conn.execute(chunk).all()
+                yield from (LinkRow(*r) for r in rows)
+            return
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=STREAM_BATCH).execute(q.order_by(Link.id))
+            for r in result:
+                yield LinkRow(*r)
+
+    def list_item_rows(self, run_id: str, site_id: str) -> list[ListItemRow]:
+        """The current generation's list items, list by list in item order."""
+        gen = self._generation(run_id, site_id)
+        if gen is None:
+            return []
+        q = (
+            select(*LIST_ITEM_COLUMNS)
+            .where(
+                ListItem.run_id == run_id, ListItem.site_id == site_id, ListItem.generation == gen
+            )
+            .order_by(ListItem.page_id, ListItem.position, ListItem.id)
+        )
+        with self.engine.connect() as conn:
+            return [ListItemRow(*r) for r in conn.execute(q)]
+
+    def url_outcomes(self, run_id: str) -> dict[str, str]:
+        """Link verification's outcome for every target of the run."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(UrlCheck.url, UrlCheck.outcome).where(UrlCheck.run_id == run_id)
+            )
+            return {url: outcome for url, outcome in rows}
+
+    def url_check_rows(self, run_id: str, urls: Collection[str]) -> dict[str, UrlCheckRow]:
+        """The full verdicts on the given targets (the ones a check reports)."""
+        wanted = sorted(set(urls))
+        out: dict[str, UrlCheckRow] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(wanted), ID_BATCH):
+                q = select(*URL_CHECK_COLUMNS).where(
+                    UrlCheck.run_id == run_id, UrlCheck.url.in_(wanted[i : i + ID_BATCH])
+                )
+                for r in conn.execute(q):
+                    out[r.url] = UrlCheckRow(*r)
+        return out
 
     def list_items(self, run_id: str, site_id: str) -> list[ListItem]:
         """The current generation's list items, list by list in item order."""

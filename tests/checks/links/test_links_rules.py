@@ -118,3 +118,48 @@ def test_407_is_the_checkers_proxy_unverified(store: Store) -> None:
     assert (f.rule, f.severity) == ("blocked", Severity.INFO)
     assert f.message == "首页链接“目标”检测所用代理服务器要求认证，未能验证"
     assert out.metrics["broken"] == 0 and out.metrics["unverified"] == 1
+
+
+def test_a_target_linked_from_hundreds_of_pages_keeps_count_and_first_places(
+    store: Store,
+) -> None:
+    """The check keeps the first MAX_OCCURRENCES places of a target, not
+    every link (a missing template image is linked from every page of a
+    large portal): the count is every link, the places are the first in
+    page order — home page first — whatever order the pages were stored in."""
+    from zwgk.checks.links import MAX_OCCURRENCES
+
+    gone = HOME + "images/badge.png"
+    n = 5 * MAX_OCCURRENCES
+    # Stored in reverse page order, so that store order is not page order.
+    pages = [
+        page(f"{HOME}p{i:04d}.html", depth=1, links=[link(gone, "党政机关", element="img")])
+        for i in reversed(range(n))
+    ]
+    pages.append(page(HOME, is_home=True, depth=0, links=[link(gone, "标识", element="img")]))
+    dead = UrlCheckItem(gone, LinkOutcome.HTTP_4XX.value, "fetch", http_status=404)
+    out = run(store, pages, [dead])
+    (f,) = out.findings
+    assert f.evidence["occurrence_count"] == n + 1
+    places = [o["source_url"] for o in f.evidence["occurrences"]]
+    assert places[0] == HOME and f.source_url == HOME and f.evidence["on_home"] is True
+    assert places[1:] == [f"{HOME}p{i:04d}.html" for i in range(MAX_OCCURRENCES - 1)]
+    assert out.metrics["occurrences"] == n + 1 and out.metrics["home_unavailable"] == 1
+
+
+def test_the_checks_read_links_from_the_store_not_a_list(store: Store) -> None:
+    """ctx.links is read from the store on each pass (nothing holds a site's
+    links), and page rows carry no body text: ctx.text reads it."""
+    cfg = make_config(home=HOME)
+    crawl_into(store, cfg, [home_with("<a href='/ok.html'>正常</a><img src='/a.png'>")])
+    ctx = CheckContext(
+        "2026-11", cfg.sites[0], cfg, store, as_date("2026-11-30"), as_date("2026-01-01")
+    )
+    assert not isinstance(ctx.links, list)
+    first = [(lk.url, lk.element) for lk in ctx.links]
+    assert first == [(OK_TARGET, "a"), (HOME + "a.png", "img")]
+    assert [(lk.url, lk.element) for lk in ctx.links] == first  # a second pass reads again
+    (home,) = ctx.pages
+    assert not hasattr(home, "text") and home.has_text
+    assert ctx.text(home) == store.pages("2026-11", "demo")[0].text
+    assert list(ctx.links.of_pages({home.id})) == [home.id]

@@ -62,6 +62,7 @@ class Link(Base):
     __table_args__ = (
         Index("ix_links_site", "run_id", "site_id", "generation"),
         Index("ix_links_url", "run_id", "url"),
+        Index("ix_links_page", "page_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
