@@ -76,7 +76,9 @@ def wait(
     *,
     sweep: bool,
     watch: Watch | None = None,
-    interval_s: float = 1.0,
+    # A quarter second: the run's reports wait on the last job's end, and a
+    # poll is two small reads.
+    interval_s: float = 0.25,
 ) -> list[SiteJob]:
     """Until every job of ``site_ids`` is done or failed; with ``sweep``,
     jobs whose heartbeat is older than ``settings.stale_s`` are put back in
