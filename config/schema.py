@@ -113,6 +113,11 @@ class Links(_Model):
     retries: int = Field(2, ge=0, le=10)
     timeout_s: float = Field(15, gt=0, le=600)
     concurrency_per_host: int = Field(2, ge=1, le=32)
+    # Attachments, images and other files (which the portal crawl never
+    # fetches) are verified by a second process while the sites still crawl,
+    # on the machine's other core; a host then sees up to
+    # crawl.concurrency_per_host + links.concurrency_per_host requests at once.
+    beside_crawl: bool = True
 
 
 class Ipv6(_Model):

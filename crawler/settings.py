@@ -96,6 +96,20 @@ DOWNLOADER_MIDDLEWARES = {
     # Just above RedirectMiddleware (600): a Location of file:, ftp: or
     # javascript: is a redirect_not_http, never followed.
     "zwgk.crawler.middlewares.NonHttpRedirectMiddleware": 601,
+    # Scrapy defaults that do nothing for zwgk, but still run for every
+    # request: no spider sets allowed_domains (scope is the spider's own,
+    # and link verification must reach other hosts), no credentials.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+}
+SPIDER_MIDDLEWARES = {
+    # Each spider sets Referer on the requests it makes (the page the link
+    # is on); Scrapy's middleware would work out a referrer policy for every
+    # request only to keep the header it finds.
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    # A diagnostic for spiders that copy response.meta into new requests;
+    # zwgk's build their meta afresh.
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 ITEM_PIPELINES = {
     "zwgk.crawler.pipelines.StorePipeline": 300,

@@ -256,7 +256,10 @@ def _do_run(
         raise _fail(f"unknown site id: {exc.args[0]}", EXIT_USAGE) from None
     run_id = run or default_run_id(cfg)
     store = _store(db)
-    with _run_lock(store, run_id, db):
+    with _run_lock(store, run_id, db), ExitStack() as stack:
+        if do_crawl:
+            # zwgk's stage lines (zwgk.stages) go to the run's log beside Scrapy's.
+            stack.enter_context(log_to(out_dir / run_id / "crawl.log"))
         return _do_run_locked(
             cfg,
             store,
@@ -356,40 +359,6 @@ def _processes(
 
 
 def _do_run_locked(
-    cfg: Config,
-    store: Store,
-    out_dir: Path,
-    run_id: str,
-    sites: list[str],
-    recrawl: bool,
-    show: bool,
-    parallel: int,
-    do_crawl: bool,
-    do_report: bool,
-    processes: int | None = 1,
-    broker: str | None = None,
-) -> RunResult:
-    with ExitStack() as stack:
-        if do_crawl:
-            # zwgk's stage lines (zwgk.stages) go to the run's log beside Scrapy's.
-            stack.enter_context(log_to(out_dir / run_id / "crawl.log"))
-        return _run_stages(
-            cfg,
-            store,
-            out_dir,
-            run_id,
-            sites,
-            recrawl,
-            show,
-            parallel,
-            do_crawl,
-            do_report,
-            processes,
-            broker,
-        )
-
-
-def _run_stages(
     cfg: Config,
     store: Store,
     out_dir: Path,

@@ -6,8 +6,12 @@ their declared order; this module knows none of them by name.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import logging
+import os
+import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -175,6 +179,10 @@ def crawl(
 
     process = CrawlerProcess(crawl_settings(cfg, log_file))
     sem = defer.DeferredSemaphore(max(1, parallel_sites))
+    # Per-run collectors' parts that can run while the sites crawl, each in
+    # a process of its own (the machine's other core): not for a site job,
+    # whose share of the per-run work is claimed, nor when nothing crawls.
+    beside = start_beside(cfg, store, run_id, per_run, log_file) if share is None and todo else []
     run_outcomes = [CrawlOutcome(c.label, StageOutcome.SKIPPED) for c in per_run]
     open_stages: list[Stage] = []
 
@@ -247,6 +255,12 @@ def crawl(
 
     @defer.inlineCallbacks
     def after_sites(_: Any) -> Any:
+        from twisted.internet import threads
+
+        # What ran beside the crawls finishes what they stored, first.
+        for proc, stop in beside:
+            stop.set()
+            yield threads.deferToThread(proc.join)
         # Per-run collectors start once the site crawls have stored every
         # page, so that no crawled page is fetched a second time.
         if any(
@@ -326,7 +340,10 @@ def crawl(
     all_sites.addErrback(lambda f: log.error("crawl stage failed: %s", f.getErrorMessage()))
     all_sites.addBoth(stop)
     if share is None:
-        process.start(stop_after_crawl=False)
+        try:
+            process.start(stop_after_crawl=False)
+        finally:
+            stop_beside(beside)
     else:
         with store.leases(run_id, share.owner, share.lease):
             process.start(stop_after_crawl=False)
@@ -336,6 +353,101 @@ def crawl(
     for site_id in todo:
         outcomes.setdefault(site_id, CrawlOutcome(site_id, StageOutcome.INTERRUPTED))
     return [outcomes[s] for s in site_ids] + run_outcomes
+
+
+# Seconds a process beside the crawl gets to finish after the crawl stage
+# ended without it (interrupted): its requests in flight, its last writes.
+BESIDE_GRACE_S = 30.0
+
+
+def start_beside(
+    cfg: Config, store: Store, run_id: str, per_run: list[Any], log_file: Path | None
+) -> list[tuple[Any, Any]]:
+    """Start a process for each per-run collector with a part to do beside
+    the site crawls (``Collector.beside_args``); ``(process, stop event)``."""
+    import multiprocessing
+
+    # Spawned, not forked: the child starts its own reactor, and this
+    # process's (installed, about to run) must not be copied into it.
+    mp = multiprocessing.get_context("spawn")
+    out = []
+    for c in per_run:
+        if c.beside_args(cfg, store, run_id, None) is None:
+            continue
+        stop = mp.Event()
+        proc = mp.Process(
+            target=run_beside,
+            args=(store.url, run_id, c.id, stop, None if log_file is None else str(log_file)),
+            name=f"zwgk-{c.id}-beside",
+            daemon=True,
+        )
+        proc.start()
+        out.append((proc, stop))
+    return out
+
+
+def stop_beside(beside: list[tuple[Any, Any]]) -> None:
+    """Tell the processes beside the crawl to finish, and wait for them (bounded)."""
+    for _, stop in beside:
+        stop.set()
+    for proc, _ in beside:
+        proc.join(BESIDE_GRACE_S)
+        if proc.is_alive():
+            log.warning("%s did not finish; stopped", proc.name)
+            proc.terminate()
+            proc.join()
+
+
+def die_with_parent(owner_pid: int | None) -> None:
+    """A child process of a run stops when the run is killed, so that no
+    orphan fetches or writes beside the run that resumes it: killed with its
+    parent process (Linux ``PR_SET_PDEATHSIG``), and with ``owner_pid``
+    (for a site job, the worker or ``zwgk run`` that asked for it, whose
+    fork server is the parent), watched from a thread. Its store writes are
+    transactions: a kill loses at most the one in progress."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+    if owner_pid is None:
+        return
+
+    def watch() -> None:
+        while True:
+            try:
+                os.kill(owner_pid, 0)
+            except ProcessLookupError:
+                os.kill(os.getpid(), signal.SIGKILL)
+            except PermissionError:
+                pass
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="owner-watch", daemon=True).start()
+
+
+def run_beside(
+    db_url: str, run_id: str, collector_id: str, stop: Any, log_file: str | None
+) -> None:
+    """The child process of :func:`start_beside`: one collector's part
+    beside the crawls, with the configuration stored with the run."""
+    from scrapy.crawler import CrawlerProcess
+
+    from zwgk.crawler.collectors import registry
+
+    die_with_parent(os.getppid())
+    store = Store(db_url, migrate=False)
+    run = store.get_run(run_id)
+    assert run is not None
+    cfg = Config.model_validate(run.config)
+    c = next(c for c in registry() if c.id == collector_id)
+    args = c.beside_args(cfg, store, run_id, stop)
+    assert args is not None  # start_beside asked
+    process = CrawlerProcess(crawl_settings(cfg, None if log_file is None else Path(log_file)))
+    process.crawl(c.spider, **args)
+    with stage(f"{c.id}(beside the crawls)"):
+        process.start()
+    store.dispose()
 
 
 def check(

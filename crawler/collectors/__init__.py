@@ -62,6 +62,15 @@ class Collector:
         """The keyword arguments the spider is started with."""
         raise NotImplementedError
 
+    def beside_args(
+        self, cfg: Config, store: Store, run_id: str, stop: Any
+    ) -> dict[str, Any] | None:
+        """A per-run collector's part that can run while the sites still
+        crawl, in a process of its own: the spider's keyword arguments, or
+        None. ``stop`` (``is_set()``) turns true when every site's crawl has
+        ended; the spider then finishes what the crawls stored and closes."""
+        return None
+
     # -- outcome -----------------------------------------------------------
 
     def outcome(self, reason: str) -> StageOutcome:

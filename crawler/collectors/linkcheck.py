@@ -44,3 +44,13 @@ class LinkCheckCollector(Collector):
         self, cfg: Config, store: Store, run_id: str, keys: Collection[str]
     ) -> dict[str, Any]:
         return {"config": cfg, "run": run_id, "db": store, "only": sorted(keys)}
+
+    # Beside the site crawls: the files (attachments, images) linked so far,
+    # which the portal crawl never fetches, so that nothing is fetched twice.
+
+    def beside_args(
+        self, cfg: Config, store: Store, run_id: str, stop: Any
+    ) -> dict[str, Any] | None:
+        if not cfg.links.beside_crawl:
+            return None
+        return {"config": cfg, "run": run_id, "db": store, "beside": stop}

@@ -82,6 +82,9 @@ class HostState:
     held: list[Held] = field(default_factory=list)
 
 
+# How often link verification beside the crawls looks for new file links.
+BESIDE_POLL_S = 1.0
+
 # Refresh pages followed for one link (a chain of them is as rare as it is odd).
 MAX_REFRESH_HOPS = 5
 
@@ -114,11 +117,15 @@ class LinkCheckSpider(scrapy.Spider):
         run: str | None = None,
         db: str | Store | None = None,
         only: list[str] | None = None,
+        beside: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         # A site job's share: these targets (claimed by it) and no others.
         self.only = None if only is None else set(only)
+        # Beside the site crawls (LinkCheckCollector.beside_args): files
+        # linked so far, until ``beside.is_set()``.
+        self.beside = beside
         self.cfg = load(config)
         self.store = open_store(db)
         self.run_id = run or self.cfg.evaluation.as_of.strftime("%Y-%m")
@@ -153,16 +160,19 @@ class LinkCheckSpider(scrapy.Spider):
     # -- planning ---------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.beside is not None:
+            async for out in self._beside_crawl():
+                yield out
+            return
         targets = self.store.link_targets(self.run_id)
         done = self.store.checked_urls(self.run_id)
         crawled = self.store.crawled_index(self.run_id)
         wanted = targets.keys() if self.only is None else self.only
         todo = sorted(u for u in wanted if u not in done)
-        since = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(
-            days=self.cfg.links.cache_days
-        )
         to_fetch = [u for u in todo if u not in crawled]
-        cached = self.store.cached_ok(to_fetch, since) if self.cfg.links.cache_days else {}
+        cached = (
+            self.store.cached_ok(to_fetch, self._cache_since()) if self.cfg.links.cache_days else {}
+        )
         self.logger.info(
             "link targets: %d (%d done, %d crawled, %d cached)",
             len(targets),
@@ -178,23 +188,58 @@ class LinkCheckSpider(scrapy.Spider):
                 for out in self._from_crawl(url, page):
                     yield out
                 continue
-            if url in cached:
-                c = cached[url]
-                yield UrlCheckItem(
-                    url,
-                    LinkOutcome.OK.value,
-                    "cache",
-                    http_status=c.http_status,
-                    final_url=c.final_url,
-                )
-                continue
-            host = urlsplit(url).hostname or ""
-            if not self.cfg.links.check_external and host not in self.trusted:
-                continue
-            elements = targets.get(url, set())
-            resource = bool(elements) and elements <= RESOURCE_ELEMENTS
-            method = "HEAD" if resource or is_binary_url(url) else "GET"
-            yield self._request(url, method, attempt=1)
+            planned = self._planned(url, cached, targets.get(url, set()))
+            if planned is not None:
+                yield planned
+
+    async def _beside_crawl(self) -> AsyncIterator[Any]:
+        """While the sites crawl: every file target (by its extension: an
+        attachment, an image) as the crawls store its link, HEAD first as
+        after the crawl; the portal crawl never fetches these, so nothing is
+        fetched twice. Pages wait for the pass after the crawl, which
+        judges the crawled ones from the store and skips what is done here."""
+        done = self.store.checked_urls(self.run_id)
+        after = 0
+        while True:
+            # Read before the query: a link stored before the crawls ended is
+            # seen by this query or the next, never missed.
+            last_round = self.beside.is_set()
+            urls, after = self.store.new_crawl_targets(self.run_id, after)
+            todo = sorted({u for u in urls if u not in done and is_binary_url(u)})
+            done.update(todo)
+            cached = self.store.cached_ok(todo, self._cache_since()) if todo else {}
+            for url in todo:
+                out = self._planned(url, cached, set())
+                if out is not None:
+                    yield out
+            if urls:
+                continue  # more may be waiting: the query reads a bounded batch
+            if last_round:
+                return
+            await asyncio.sleep(BESIDE_POLL_S)
+
+    def _cache_since(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(
+            days=self.cfg.links.cache_days
+        )
+
+    def _planned(self, url: str, cached: dict[str, Any], elements: set[str]) -> Any:
+        """The cached verdict on a target, or its first request (None: not checked)."""
+        if url in cached:
+            c = cached[url]
+            return UrlCheckItem(
+                url,
+                LinkOutcome.OK.value,
+                "cache",
+                http_status=c.http_status,
+                final_url=c.final_url,
+            )
+        host = urlsplit(url).hostname or ""
+        if not self.cfg.links.check_external and host not in self.trusted:
+            return None
+        resource = bool(elements) and elements <= RESOURCE_ELEMENTS
+        method = "HEAD" if resource or is_binary_url(url) else "GET"
+        return self._request(url, method, attempt=1)
 
     def _from_crawl(self, url: str, page: CrawledRow) -> Iterator[Any]:
         item = UrlCheckItem(

@@ -13,26 +13,23 @@ the crawl resumes as ``zwgk run`` does after a kill.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import dataclasses
 import datetime as dt
 import json
 import logging
 import os
 import secrets
-import signal
 import socket
 import sys
 import tempfile
 import threading
-import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from zwgk.config import Config
-from zwgk.runner import CrawlOutcome, Share, check, crawl
+from zwgk.runner import CrawlOutcome, Share, check, crawl, die_with_parent
 from zwgk.scoring import Rubric, load_rubric, parse_rubric
 from zwgk.stages import log_to
 from zwgk.store import Store
@@ -125,33 +122,6 @@ class JobResult:
     state: JobState | None = None
     outcomes: list[CrawlOutcome] = dataclasses.field(default_factory=list)
     check_errors: list[str] = dataclasses.field(default_factory=list)
-
-
-def _die_with_parent(owner_pid: int | None) -> None:
-    """A job whose worker or ``zwgk run`` is killed stops too, so that a
-    site is never crawled by an orphan beside its redelivery: killed with
-    its parent process (Linux ``PR_SET_PDEATHSIG``), and with ``owner_pid``
-    (the worker or ``zwgk run`` that asked for it, whose fork server is the
-    parent), watched from a thread."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-    if owner_pid is None:
-        return
-
-    def watch() -> None:
-        while True:
-            try:
-                os.kill(owner_pid, 0)
-            except ProcessLookupError:
-                os.kill(os.getpid(), signal.SIGKILL)
-            except PermissionError:
-                pass
-            time.sleep(0.5)
-
-    threading.Thread(target=watch, name="owner-watch", daemon=True).start()
 
 
 def run_site_job(
@@ -271,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--worker", default=None)
     p.add_argument("--owner-pid", type=int, default=None, help="die when this process does")
     a = p.parse_args(argv)
-    _die_with_parent(a.owner_pid)
+    die_with_parent(a.owner_pid)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger("zwgk").handlers[:] = [handler]

@@ -46,6 +46,28 @@ class LinkCheckStore(StoreBase):
                 out.setdefault(canonical_url(url), set()).add(element)
         return out
 
+    def new_crawl_targets(
+        self, run_id: str, after_id: int, limit: int = 20_000
+    ) -> tuple[list[str], int]:
+        """Link targets the crawls in progress stored after link ``after_id``
+        (canonical, in store order, repeats left in), and the last link id read."""
+        q = (
+            select(Link.id, Link.url)
+            .join(
+                SiteRun,
+                (SiteRun.run_id == Link.run_id)
+                & (SiteRun.site_id == Link.site_id)
+                & (SiteRun.crawl_generation == Link.generation),
+            )
+            .where(Link.run_id == run_id, Link.id > after_id, Link.kind == "http")
+            .order_by(Link.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        last = rows[-1][0] if rows else after_id
+        return [canonical_url(url) for _, url in rows if url], last
+
     def crawled_index(self, run_id: str) -> dict[str, CrawledRow]:
         """Pages the crawl fetched in this run, by requested and by final URL."""
         out: dict[str, CrawledRow] = {}

@@ -29,6 +29,13 @@ STREAM_BATCH = 2000
 ID_BATCH = 500
 
 
+def batches(values: Collection[Any]) -> Iterator[list[Any]]:
+    """The distinct values, sorted, ``ID_BATCH`` at a time (one IN list each)."""
+    ordered = sorted(set(values))
+    for i in range(0, len(ordered), ID_BATCH):
+        yield ordered[i : i + ID_BATCH]
+
+
 def delete_site_results(s: Session, run_id: str, site_id: str) -> None:
     """Drop a site's findings, check results and score (they belong to the
     generation they were computed on)."""
@@ -96,12 +103,10 @@ class ResultStore(StoreBase):
 
     def page_texts(self, page_ids: Collection[int]) -> dict[int, str | None]:
         """Body texts of the given pages, read when a check needs them."""
-        ids = sorted(set(page_ids))
         out: dict[int, str | None] = {}
         with self.engine.connect() as conn:
-            for i in range(0, len(ids), ID_BATCH):
-                chunk = ids[i : i + ID_BATCH]
-                out.update(conn.execute(select(Page.id, Page.text).where(Page.id.in_(chunk))).all())
+            for ids in batches(page_ids):
+                out.update(conn.execute(select(Page.id, Page.text).where(Page.id.in_(ids))).all())
         return out
 
     def iter_links(
@@ -116,11 +121,9 @@ class ResultStore(StoreBase):
             Link.run_id == run_id, Link.site_id == site_id, Link.generation == gen
         )
         if page_ids is not None:
-            ids = sorted(set(page_ids))
-            for i in range(0, len(ids), ID_BATCH):
-                chunk = q.where(Link.page_id.in_(ids[i : i + ID_BATCH])).order_by(Link.id)
+            for ids in batches(page_ids):
                 with self.engine.connect() as conn:
-                    rows = conn.execute(chunk).all()
+                    rows = conn.execute(q.where(Link.page_id.in_(ids)).order_by(Link.id)).all()
                 yield from (LinkRow(*r) for r in rows)
             return
         with self.engine.connect() as conn:
@@ -153,12 +156,11 @@ class ResultStore(StoreBase):
 
     def url_check_rows(self, run_id: str, urls: Collection[str]) -> dict[str, UrlCheckRow]:
         """The full verdicts on the given targets (the ones a check reports)."""
-        wanted = sorted(set(urls))
         out: dict[str, UrlCheckRow] = {}
         with self.engine.connect() as conn:
-            for i in range(0, len(wanted), ID_BATCH):
+            for chunk in batches(urls):
                 q = select(*URL_CHECK_COLUMNS).where(
-                    UrlCheck.run_id == run_id, UrlCheck.url.in_(wanted[i : i + ID_BATCH])
+                    UrlCheck.run_id == run_id, UrlCheck.url.in_(chunk)
                 )
                 for r in conn.execute(q):
                     out[r.url] = UrlCheckRow(*r)
