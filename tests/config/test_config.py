@@ -119,6 +119,7 @@ def test_defaults_of_optional_sections() -> None:
         "retries": 2,
         "timeout_s": 15,
         "concurrency_per_host": 2,
+        "beside_crawl": True,
     }
     assert (cfg.dns.nameservers, cfg.dns.hosts) == ([], {})
     assert cfg.network.allow_private is False
