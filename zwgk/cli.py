@@ -290,6 +290,7 @@ def _jobs_with_progress(
     """The sites as site jobs: ``processes`` children of this process, or
     Celery workers when a broker is given. Returns the crawl outcomes and
     check errors, as a run in one process has them."""
+    # The jobs layer (fork server, Celery) loads only for a run that uses site jobs.
     from zwgk.jobs import coordinator
     from zwgk.jobs.site import JobSettings
 
@@ -297,7 +298,7 @@ def _jobs_with_progress(
     dispatch = coordinator.prepare(cfg, store, run_id, sites, recrawl, settings)
     launcher: coordinator.Launcher
     if broker:
-        from zwgk.jobs.queue import CeleryLauncher
+        from zwgk.jobs.queue import CeleryLauncher  # Celery only with a broker
 
         launcher = CeleryLauncher(broker, run_id, dispatch, settings)
     else:
@@ -350,7 +351,7 @@ def _processes(
 ) -> int:
     """``--processes``, by default the number of CPUs; at most the sites
     whose crawl is still to do (none or one: one process)."""
-    from zwgk.jobs.coordinator import pending_sites
+    from zwgk.jobs.coordinator import pending_sites  # as above: jobs load only when used
 
     wanted = processes if processes is not None else (os.cpu_count() or 1)
     if wanted <= 1:
@@ -489,7 +490,7 @@ def worker(
 ) -> None:
     """Run site jobs of any run sent to the broker (`zwgk run --broker`), on this machine."""
     _setup_logging(verbose)
-    from zwgk.jobs.queue import run_worker
+    from zwgk.jobs.queue import run_worker  # Celery loads for `zwgk worker` only
 
     store = _store(db)  # migrated and reachable before any job is taken
     store.dispose()

@@ -431,6 +431,7 @@ def run_beside(
 ) -> None:
     """The child process of :func:`start_beside`: one collector's part
     beside the crawls, with the configuration stored with the run."""
+    # The spawned child loads Scrapy and the crawl stage, as crawl() does.
     from scrapy.crawler import CrawlerProcess
 
     from zwgk.crawler.collectors import registry

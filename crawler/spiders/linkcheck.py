@@ -273,7 +273,7 @@ class LinkCheckSpider(scrapy.Spider):
         # Only a text as short as an error page's is read: a longer one is
         # judged by its length and hash against the host's probe.
         short = page.text_len <= SOFT_404_MAX_TEXT
-        text = (self.store.page_text(page.id) or "") if short else ""
+        text = (self.store.page_texts([page.id]).get(page.id) or "") if short else ""
         held = Held(
             item,
             page.title,

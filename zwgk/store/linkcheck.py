@@ -117,10 +117,6 @@ class LinkCheckStore(StoreBase):
                 out.setdefault(row.final_url, row)
         return out
 
-    def page_text(self, page_id: int) -> str | None:
-        with self.Session() as s:
-            return s.scalar(select(Page.text).where(Page.id == page_id))
-
     def checked_urls(self, run_id: str) -> set[str]:
         with self.Session() as s:
             return set(s.scalars(select(UrlCheck.url).where(UrlCheck.run_id == run_id)))
